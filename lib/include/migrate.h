@@ -1,0 +1,381 @@
+/*
+ * migrate.h - public API of libmigrate.
+ *
+ * The command-line front end in cmd/ uses only what this header declares.
+ * Everything here follows three rules:
+ *
+ *   - functions that can fail return an int that is MG_OK (0) or one of the
+ *     MG_E* categories below, and fill a caller-provided struct mg_error;
+ *   - the library never prints and never exits: it reports through the
+ *     error value and through the struct mg_hooks callbacks;
+ *   - objects are freed with mg_<type>_free(), caller-owned structs are
+ *     emptied with mg_<type>_release().
+ */
+#ifndef MIGRATE_H
+#define MIGRATE_H
+
+#include <stddef.h>
+#include <stdarg.h>
+
+#define MG_VERSION "0.1.0"
+
+#if defined(__GNUC__) || defined(__clang__)
+#define MG_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#define MG_WUR __attribute__((warn_unused_result))
+#define MG_UNUSED __attribute__((unused))
+#else
+#define MG_PRINTF(fmt, args)
+#define MG_WUR
+#define MG_UNUSED
+#endif
+
+#define MG_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/*
+ * Error categories.  Each one is also the exit code cmd/ uses, as
+ * documented in docs/migrate.1 and SPEC.md.
+ */
+enum {
+	MG_OK = 0,
+	MG_EUNIT = 1,    /* a unit or one of its statements failed */
+	MG_EUSAGE = 2,   /* bad command line */
+	MG_ECONFIG = 3,  /* config, unit load or revision graph error */
+	MG_ECONNECT = 4, /* cannot connect to the database */
+	MG_ELOCK = 5,    /* another run holds the lock */
+	MG_EDRIFT = 6    /* `check` found drift */
+};
+
+/*
+ * The one error value.  `file` and `line` name the place in a unit or
+ * config file the error is about (empty / 0 when there is none); `msg` is
+ * the message proper, possibly several lines (a server's DETAIL and HINT
+ * follow on their own lines).
+ */
+struct mg_error {
+	int code;
+	unsigned line;
+	char file[1024];
+	char msg[4096];
+};
+
+#define MG_ERROR_INIT { 0, 0, { 0 }, { 0 } }
+
+/* Fill `err` and return `code`, so callers write `return mg_error_set(...)`. */
+int mg_error_set(struct mg_error *err, int code, const char *file,
+		 unsigned line, const char *fmt, ...) MG_PRINTF(5, 6);
+int mg_error_vset(struct mg_error *err, int code, const char *file,
+		  unsigned line, const char *fmt, va_list ap) MG_PRINTF(5, 0);
+void mg_error_clear(struct mg_error *err);
+
+/* SQL dialects. MG_DIALECT_ANY is used for unqualified unit sections. */
+enum mg_dialect {
+	MG_DIALECT_ANY = 0,
+	MG_DIALECT_SQLITE = 1,
+	MG_DIALECT_PG = 2
+};
+
+/* "sqlite" / "postgresql" (the names used in unit section qualifiers). */
+const char *mg_dialect_name(enum mg_dialect d);
+
+/* ------------------------------------------------------------------ */
+/* Configuration (lib/config.c)                                         */
+
+/* Where the effective URL came from, in precedence order. */
+enum mg_url_source {
+	MG_URL_FROM_FLAG,    /* --url */
+	MG_URL_FROM_ENV,     /* DATABASE_URL */
+	MG_URL_FROM_INI,     /* [migrate] url */
+	MG_URL_FROM_DEFAULT  /* sqlite:///./dev.db */
+};
+
+struct mg_config {
+	char *path;                 /* ini file read, NULL when none was */
+	char *here;                 /* its folder (the cwd when none) */
+	char *script_location;      /* folder of units, resolved against here */
+	char *url;                  /* effective URL: a secret, never print */
+	enum mg_url_source url_source;
+	char *version_table;        /* plain SQL identifier */
+	char *version_table_schema; /* NULL when unset */
+	char *history_table;        /* plain SQL identifier */
+	int transaction_per_migration;
+	unsigned lock_timeout_ms;
+	unsigned statement_timeout_ms; /* 0: none */
+};
+
+/*
+ * What the caller knows before reading the ini file.  cmd/ fills the
+ * env_* fields from getenv() so the library itself never reads the
+ * environment (which keeps it testable).
+ */
+struct mg_config_opts {
+	const char *config_path;  /* -c FILE, or NULL */
+	const char *env_config;   /* $MIGRATE_CONFIG, or NULL */
+	const char *env_url;      /* $DATABASE_URL, or NULL */
+	const char *url_flag;     /* --url, or NULL */
+	const char *const *xargs; /* -x key=value, each overriding [migrate] */
+	size_t nxargs;
+};
+
+int mg_config_load(struct mg_config *cfg, const struct mg_config_opts *opts,
+		   struct mg_error *err) MG_WUR;
+void mg_config_release(struct mg_config *cfg);
+
+/* A database URL, taken apart. */
+struct mg_url {
+	enum mg_dialect dialect;
+	char *conninfo; /* postgres: what libpq gets (driver suffix dropped) */
+	char *path;     /* sqlite: file path, or ":memory:" */
+	char *masked;   /* safe to print: the password replaced by *** */
+};
+
+int mg_url_parse(struct mg_url *url, const char *text,
+		 struct mg_error *err) MG_WUR;
+void mg_url_release(struct mg_url *url);
+
+/*
+ * Mask any password in `text` (a URL, or a libpq message quoting one):
+ * returns a malloc'd copy with the password replaced by "***".
+ */
+char *mg_mask_secrets(const char *text, const char *password);
+
+/* ------------------------------------------------------------------ */
+/* Migration units (lib/unit.c)                                         */
+
+enum mg_unit_kind { MG_UNIT_SQL, MG_UNIT_C };
+
+enum mg_direction { MG_DOWN = 0, MG_UP = 1 };
+
+struct mg_section {
+	enum mg_direction dir;
+	enum mg_dialect dialect; /* MG_DIALECT_ANY when unqualified */
+	size_t off, len;         /* body, within mg_unit.text */
+	unsigned line;           /* line of the body's first character */
+};
+
+#define MG_REVISION_MAX 32
+
+struct mg_unit {
+	char *revision;
+	char **down_revisions; /* empty for a root; several for a merge */
+	size_t ndown;
+	char **depends_on;
+	size_t ndepends;
+	char **branch_labels;
+	size_t nlabels;
+	char *message;         /* may be NULL */
+	char *create_date;     /* may be NULL */
+	int transactional;     /* default 1 */
+	enum mg_unit_kind kind;
+	char *path;            /* path as shown to users */
+	char *text;            /* the whole file, NUL-terminated */
+	size_t len;
+	struct mg_section sections[6];
+	size_t nsections;
+	unsigned char sha256[32];
+};
+
+/* Parse a unit from memory; `path` is used for messages and the kind. */
+int mg_unit_parse(struct mg_unit **out, const char *path, const char *text,
+		  size_t len, struct mg_error *err) MG_WUR;
+int mg_unit_load(struct mg_unit **out, const char *path,
+		 struct mg_error *err) MG_WUR;
+void mg_unit_free(struct mg_unit *unit);
+
+/*
+ * The SQL of one direction for a dialect: the qualified section wins over
+ * the unqualified one.  A missing section is an MG_ECONFIG error naming
+ * the unit and the dialect.
+ */
+int mg_unit_section(const struct mg_unit *unit, enum mg_direction dir,
+		    enum mg_dialect dialect, const struct mg_section **out,
+		    struct mg_error *err) MG_WUR;
+
+/* Lowercase hex of the unit's SHA-256, in a buffer of at least 65 bytes. */
+void mg_unit_sha256_hex(const struct mg_unit *unit, char *out);
+
+/* A growable array of unit pointers. */
+struct mg_unit_list {
+	struct mg_unit **v;
+	size_t n, cap;
+};
+
+#define MG_UNIT_LIST_INIT { NULL, 0, 0 }
+
+void mg_unit_list_push(struct mg_unit_list *list, struct mg_unit *unit);
+void mg_unit_list_release(struct mg_unit_list *list); /* not the units */
+void mg_unit_list_free_all(struct mg_unit_list *list); /* and the units */
+
+/*
+ * Load every NNNN_slug.sql / NNNN_slug.c file in `dir`, sorted by file
+ * name.  A missing folder is an MG_ECONFIG error.  On error the list
+ * holds whatever had loaded (free it with mg_unit_list_free_all).
+ */
+int mg_units_load_dir(struct mg_unit_list *out, const char *dir,
+		      struct mg_error *err) MG_WUR;
+
+/* ------------------------------------------------------------------ */
+/* The revision graph (lib/graph.c)                                     */
+
+struct mg_graph;
+
+/*
+ * Build and validate the graph.  Takes ownership of the units in `units`
+ * (the list is emptied) whether it succeeds or not.  Rejects duplicate
+ * ids, ids over MG_REVISION_MAX characters or with `@ - + :` or white
+ * space, a down_revision or depends_on naming no unit ("Can't locate
+ * revision identified by 'X'"), and cycles; each error names the files.
+ */
+int mg_graph_build(struct mg_graph **out, struct mg_unit_list *units,
+		   struct mg_error *err) MG_WUR;
+void mg_graph_free(struct mg_graph *g);
+
+size_t mg_graph_count(const struct mg_graph *g);
+/* Units in file-name order. */
+const struct mg_unit *mg_graph_unit(const struct mg_graph *g, size_t i);
+/* Exact id look-up, NULL when unknown. */
+const struct mg_unit *mg_graph_find(const struct mg_graph *g, const char *rev);
+
+/* A list of const unit pointers that does not own them. */
+struct mg_rev_list {
+	const struct mg_unit **v;
+	size_t n, cap;
+};
+
+#define MG_REV_LIST_INIT { NULL, 0, 0 }
+
+void mg_rev_list_push(struct mg_rev_list *list, const struct mg_unit *u);
+void mg_rev_list_release(struct mg_rev_list *list);
+
+/* Heads (no unit descends from them), in a stable order. */
+void mg_graph_heads(const struct mg_graph *g, struct mg_rev_list *out);
+
+/*
+ * Resolve a target (`head`, `heads`, `base`, an id, a unique prefix of at
+ * least four characters, `+N`/`-N` relative to `current`, ...) to a set
+ * of revisions; an empty set means base.  `current` are the revisions the
+ * database stands at (the version table's rows).
+ */
+int mg_graph_resolve(const struct mg_graph *g, const char *target,
+		     const char *const *current, size_t ncurrent,
+		     enum mg_direction dir, struct mg_rev_list *out,
+		     struct mg_error *err) MG_WUR;
+
+/*
+ * One step of a plan: run `unit` in direction `dir`, then change the
+ * version table by removing `del` and adding `ins` (the executor pairs
+ * del[i] with ins[i] as an UPDATE, the rest as DELETE / INSERT, which is
+ * what Alembic issues).
+ */
+struct mg_step {
+	const struct mg_unit *unit;
+	enum mg_direction dir;
+	const char **del;
+	size_t ndel;
+	const char **ins;
+	size_t nins;
+};
+
+struct mg_plan {
+	struct mg_step *v;
+	size_t n, cap;
+};
+
+#define MG_PLAN_INIT { NULL, 0, 0 }
+
+void mg_plan_release(struct mg_plan *plan);
+
+/*
+ * The steps that take a database at `current` to `target` going `dir`.
+ * An empty plan means nothing to do.  Revisions in `current` the graph
+ * does not know are an MG_ECONFIG error.
+ */
+int mg_graph_plan(const struct mg_graph *g, const char *const *current,
+		  size_t ncurrent, const char *target, enum mg_direction dir,
+		  struct mg_plan *out, struct mg_error *err) MG_WUR;
+
+/* ------------------------------------------------------------------ */
+/* Running: sessions, the version table, the executor (lib/exec.c)      */
+
+/* Callbacks through which the library reports progress. */
+struct mg_hooks {
+	void *user;
+	/* a unit is about to run */
+	void (*step_start)(void *user, const struct mg_step *step);
+	/* it finished (ok != 0) or failed, after `ms` milliseconds */
+	void (*step_done)(void *user, const struct mg_step *step, int ok,
+			  double ms);
+	/* an informational line (no newline), e.g. from a C unit's log */
+	void (*info)(void *user, const char *line);
+	/* offline mode: a chunk of SQL output */
+	void (*sql)(void *user, const char *text);
+};
+
+struct mg_session;
+
+/*
+ * Open a session: load units from cfg->script_location and build the
+ * graph.  Connecting is separate (mg_session_connect) so graph-only
+ * commands never touch the database.
+ */
+int mg_session_open(struct mg_session **out, const struct mg_config *cfg,
+		    const struct mg_hooks *hooks, struct mg_error *err) MG_WUR;
+void mg_session_free(struct mg_session *s);
+
+const struct mg_graph *mg_session_graph(const struct mg_session *s);
+enum mg_dialect mg_session_dialect(const struct mg_session *s);
+/* The URL, masked, safe to print. */
+const char *mg_session_url_masked(const struct mg_session *s);
+
+/* Connect, waiting up to wait_ms for the server to accept (0: try once). */
+int mg_session_connect(struct mg_session *s, unsigned wait_ms,
+		       struct mg_error *err) MG_WUR;
+
+/*
+ * The revisions the database stands at (the version table's rows),
+ * sorted.  A missing version table reads as no rows.  Strings are
+ * malloc'd; free with mg_strv_free.
+ */
+int mg_session_current(struct mg_session *s, char ***revs, size_t *nrevs,
+		       struct mg_error *err) MG_WUR;
+void mg_strv_free(char **v, size_t n);
+
+enum mg_run_flags {
+	MG_RUN_SQL = 1 << 0,     /* offline: write SQL, do not connect */
+	MG_RUN_DRY = 1 << 1,     /* connect, lock, plan; change nothing */
+	MG_RUN_PURGE = 1 << 2,   /* stamp: empty the version table first */
+	MG_RUN_STRICT = 1 << 3   /* a database ahead of the code is an error */
+};
+
+/* upgrade / downgrade to `target`. */
+int mg_run_migrate(struct mg_session *s, enum mg_direction dir,
+		   const char *target, unsigned flags,
+		   struct mg_error *err) MG_WUR;
+
+/* stamp: set the version table to `target` without running units. */
+int mg_run_stamp(struct mg_session *s, const char *target, unsigned flags,
+		 struct mg_error *err) MG_WUR;
+
+/* ------------------------------------------------------------------ */
+/* Writing new units (lib/revision.c)                                   */
+
+struct mg_revision_opts {
+	const char *message;
+	const char *rev_id;       /* NULL: next NNNN_slug */
+	const char *head;         /* NULL: the single current head */
+	const char *branch_label; /* may be NULL */
+	const char *depends_on;   /* may be NULL */
+	const char *const *merge; /* merge: the revisions to join */
+	size_t nmerge;
+	int c_unit;               /* write a .c unit */
+	const char *create_date;  /* NULL: now, UTC */
+};
+
+/* Write a new unit file into cfg->script_location; *path_out is malloc'd. */
+int mg_revision_write(const struct mg_graph *g, const struct mg_config *cfg,
+		      const struct mg_revision_opts *opts, char **path_out,
+		      struct mg_error *err) MG_WUR;
+
+/* Write migrate.ini and an empty versions/ into `dir`. */
+int mg_init_write(const char *dir, struct mg_error *err) MG_WUR;
+
+#endif /* MIGRATE_H */
