@@ -183,8 +183,13 @@ const struct mg_db_ops *mg_db_ops_for(enum mg_dialect dialect);
 /* CREATE TABLE for the version table, exactly Alembic's. */
 void mg_version_create_sql(struct mg_buf *out, enum mg_dialect d,
 			   const char *schema, const char *table);
-/* The statements that change the version table for one step. */
-void mg_version_step_sql(struct mg_buf *out, const char *schema,
+/*
+ * The statements (without a trailing semicolon) that change the version
+ * table for one step, appended to *stmts (a malloc'd vector of *n
+ * malloc'd strings; free with mg_strv_free): del[i] with ins[i] as an
+ * UPDATE, further dels as DELETE, further ins as INSERT, as Alembic does.
+ */
+void mg_version_step_sql(char ***stmts, size_t *n, const char *schema,
 			 const char *table, const struct mg_step *step);
 /* The table's qualified, quoted name. */
 void mg_version_table_name(struct mg_buf *out, const char *schema,

@@ -1,0 +1,828 @@
+/*
+ * exec.c - sessions and the executor.
+ *
+ * A run goes: lock, begin, read the version table, plan, pre-flight every
+ * unit of the plan (its section for the dialect exists, its SQL splits,
+ * no statement that cannot run in a transaction sits in a transactional
+ * unit), and only then run.  So a unit that cannot load stops the run
+ * before anything changed.
+ *
+ * Transactions: by default the whole run is one transaction; with
+ * transaction_per_migration each unit (with its version-table update) is
+ * one.  A unit marked `transactional: false` runs outside any: the work
+ * before it is committed first, its statements run in autocommit, and the
+ * version table is moved in a transaction of its own after it succeeded.
+ * In per-unit mode every new transaction re-reads the version table and
+ * re-plans if another run moved it in between (possible on SQLite, whose
+ * lock is the write transaction itself).
+ *
+ * Offline (--sql) runs go through the same code with an emitter that
+ * writes the statements instead of executing them.
+ */
+#include "mg.h"
+
+#include <time.h>
+
+struct mg_session {
+	const struct mg_config *cfg;
+	struct mg_hooks hooks;
+	struct mg_url url;
+	struct mg_graph *g;
+	const struct mg_db_ops *ops;
+	struct mg_db *db;
+	const char *schema;  /* version_table_schema, PostgreSQL only */
+	struct mg_buf vt;    /* quoted, qualified version table name */
+};
+
+const struct mg_db_ops *mg_db_ops_for(enum mg_dialect dialect)
+{
+	switch (dialect) {
+	case MG_DIALECT_SQLITE:
+		return &mg_db_sqlite_ops;
+	case MG_DIALECT_PG:
+		return &mg_db_pg_ops;
+	case MG_DIALECT_ANY:
+		break;
+	}
+	return NULL;
+}
+
+int mg_session_open(struct mg_session **out, const struct mg_config *cfg,
+		    const struct mg_hooks *hooks, struct mg_error *err)
+{
+	struct mg_session *s = mg_calloc(1, sizeof(*s));
+	struct mg_unit_list units = MG_UNIT_LIST_INIT;
+	int rc;
+
+	*out = NULL;
+	s->cfg = cfg;
+	if (hooks)
+		s->hooks = *hooks;
+	rc = mg_url_parse(&s->url, cfg->url, err);
+	if (rc)
+		goto fail;
+	s->ops = mg_db_ops_for(s->url.dialect);
+	if (s->url.dialect == MG_DIALECT_PG)
+		s->schema = cfg->version_table_schema;
+	mg_version_table_name(&s->vt, s->schema, cfg->version_table);
+	rc = mg_units_load_dir(&units, cfg->script_location, err);
+	if (rc) {
+		mg_unit_list_free_all(&units);
+		goto fail;
+	}
+	rc = mg_graph_build(&s->g, &units, err);
+	mg_unit_list_free_all(&units); /* emptied by mg_graph_build */
+	if (rc)
+		goto fail;
+	*out = s;
+	return MG_OK;
+fail:
+	mg_session_free(s);
+	return rc;
+}
+
+void mg_session_free(struct mg_session *s)
+{
+	if (!s)
+		return;
+	if (s->db)
+		s->ops->close(s->db);
+	mg_graph_free(s->g);
+	mg_url_release(&s->url);
+	mg_buf_release(&s->vt);
+	free(s);
+}
+
+const struct mg_graph *mg_session_graph(const struct mg_session *s)
+{
+	return s->g;
+}
+
+enum mg_dialect mg_session_dialect(const struct mg_session *s)
+{
+	return s->url.dialect;
+}
+
+const char *mg_session_url_masked(const struct mg_session *s)
+{
+	return s->url.masked;
+}
+
+static void sleep_ms(unsigned ms)
+{
+	struct timespec ts;
+
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+	nanosleep(&ts, NULL);
+}
+
+int mg_session_connect(struct mg_session *s, unsigned wait_ms,
+		       struct mg_error *err)
+{
+	double start = mg_now_ms();
+	int rc;
+
+	if (s->db)
+		return MG_OK;
+	for (;;) {
+		rc = s->ops->open(&s->db, &s->url, s->cfg, err);
+		if (rc != MG_ECONNECT || mg_now_ms() - start >= wait_ms)
+			break;
+		sleep_ms(500);
+	}
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* The version table                                                    */
+
+struct strv {
+	char **v;
+	size_t n;
+};
+
+static int collect_rev(void *user, int ncols, const char *const *cols)
+{
+	struct strv *sv = user;
+
+	if (ncols < 1 || !cols[0])
+		return 0;
+	sv->v = mg_reallocarray(sv->v, sv->n + 1, sizeof(char *));
+	sv->v[sv->n++] = mg_strdup(cols[0]);
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * Read the version table's rows, sorted.  When the table is missing:
+ * create it if `create`, and read no rows.
+ */
+static int read_heads(struct mg_session *s, int create, struct strv *out,
+		      struct mg_error *err)
+{
+	struct mg_buf sql = MG_BUF_INIT;
+	int exists = 0, rc;
+
+	out->v = NULL;
+	out->n = 0;
+	rc = s->ops->table_exists(s->db, s->schema, s->cfg->version_table,
+				  &exists, err);
+	if (rc)
+		return rc;
+	if (!exists) {
+		if (!create)
+			return MG_OK;
+		mg_version_create_sql(&sql, s->url.dialect, s->schema,
+				      s->cfg->version_table);
+		rc = s->ops->exec(s->db, sql.ptr, sql.len, NULL, err);
+		mg_buf_release(&sql);
+		if (rc)
+			snprintf(err->file, sizeof(err->file), "%s",
+				 "(version table)");
+		return rc;
+	}
+	mg_buf_printf(&sql, "SELECT version_num FROM %s", s->vt.ptr);
+	rc = s->ops->query(s->db, sql.ptr, 0, NULL, collect_rev, out, err);
+	mg_buf_release(&sql);
+	if (rc) {
+		mg_strv_free(out->v, out->n);
+		out->v = NULL;
+		out->n = 0;
+		return rc;
+	}
+	if (out->n > 1)
+		qsort(out->v, out->n, sizeof(char *), cmp_str);
+	return MG_OK;
+}
+
+int mg_session_current(struct mg_session *s, char ***revs, size_t *nrevs,
+		       struct mg_error *err)
+{
+	struct strv sv;
+	int rc;
+
+	*revs = NULL;
+	*nrevs = 0;
+	rc = mg_session_connect(s, 0, err);
+	if (rc)
+		return rc;
+	rc = read_heads(s, 0, &sv, err);
+	if (rc)
+		return rc;
+	*revs = sv.v;
+	*nrevs = sv.n;
+	return MG_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Emitting: to the database, or as SQL text                            */
+
+struct runner {
+	struct mg_session *s;
+	int offline;
+	int in_tx;
+};
+
+static void emit(struct runner *r, const char *text)
+{
+	if (r->s->hooks.sql)
+		r->s->hooks.sql(r->s->hooks.user, text);
+}
+
+static void info(struct mg_session *s, const char *fmt, ...)
+	MG_PRINTF(2, 3);
+
+static void info(struct mg_session *s, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+
+	if (!s->hooks.info)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	s->hooks.info(s->hooks.user, line);
+}
+
+static int r_begin(struct runner *r, struct mg_error *err)
+{
+	int rc = MG_OK;
+
+	if (r->in_tx)
+		return MG_OK;
+	if (r->offline)
+		emit(r, "BEGIN;\n\n");
+	else
+		rc = r->s->ops->begin(r->s->db, err);
+	if (rc == MG_OK)
+		r->in_tx = 1;
+	return rc;
+}
+
+static int r_commit(struct runner *r, struct mg_error *err)
+{
+	int rc = MG_OK;
+
+	if (!r->in_tx)
+		return MG_OK;
+	if (r->offline)
+		emit(r, "COMMIT;\n\n");
+	else
+		rc = r->s->ops->commit(r->s->db, err);
+	r->in_tx = 0;
+	return rc;
+}
+
+static void r_rollback(struct runner *r)
+{
+	if (r->in_tx && !r->offline)
+		r->s->ops->rollback(r->s->db);
+	r->in_tx = 0;
+}
+
+/* One statement; on failure err names `file` and the statement's line. */
+static int r_stmt(struct runner *r, const char *sql, size_t len,
+		  const char *file, unsigned line, struct mg_error *err)
+{
+	unsigned long pos = 0;
+	int rc;
+
+	if (r->offline) {
+		struct mg_buf b = MG_BUF_INIT;
+
+		mg_buf_add(&b, sql, len);
+		mg_buf_puts(&b, ";\n\n");
+		emit(r, b.ptr);
+		mg_buf_release(&b);
+		return MG_OK;
+	}
+	rc = r->s->ops->exec(r->s->db, sql, len, &pos, err);
+	if (rc) {
+		if (pos)
+			line += mg_sql_pos_to_line_offset(sql, len, pos);
+		snprintf(err->file, sizeof(err->file), "%s", file);
+		err->line = line;
+	}
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Pre-flight                                                           */
+
+struct prep {
+	const struct mg_unit *u;
+	const char *base;   /* the section's text */
+	struct mg_stmt_list stmts;
+};
+
+static void preps_free(struct prep *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		mg_stmt_list_release(&p[i].stmts);
+	free(p);
+}
+
+static int prepare(struct mg_session *s, const struct mg_plan *plan,
+		   int offline, struct prep **out, struct mg_error *err)
+{
+	struct prep *p = mg_calloc(plan->n ? plan->n : 1, sizeof(*p));
+	size_t i, k;
+	int rc = MG_OK;
+
+	for (i = 0; i < plan->n && rc == MG_OK; i++) {
+		const struct mg_step *st = &plan->v[i];
+		const struct mg_unit *u = st->unit;
+		const struct mg_section *sec;
+
+		p[i].u = u;
+		if (!u)
+			continue;
+		if (u->kind == MG_UNIT_C) {
+			rc = mg_error_set(err, MG_ECONFIG, u->path, 0,
+					  offline ?
+					  "C unit '%s' cannot be written as SQL "
+					  "(--sql); run it online" :
+					  "C unit '%s': C units are not "
+					  "supported yet",
+					  u->revision);
+			break;
+		}
+		rc = mg_unit_section(u, st->dir, s->url.dialect, &sec, err);
+		if (rc)
+			break;
+		p[i].base = u->text + sec->off;
+		rc = mg_sql_split(p[i].base, sec->len, s->url.dialect, u->path,
+				  sec->line, &p[i].stmts, err);
+		if (rc)
+			break;
+		if (!u->transactional)
+			continue;
+		for (k = 0; k < p[i].stmts.n; k++) {
+			const struct mg_stmt *m = &p[i].stmts.v[k];
+			const char *what =
+				mg_sql_needs_no_tx(p[i].base + m->off, m->len);
+
+			if (what) {
+				rc = mg_error_set(
+					err, MG_ECONFIG, u->path, m->line,
+					"%s cannot run inside a transaction: "
+					"mark the unit 'transactional: false' "
+					"(and give it only this statement)",
+					what);
+				break;
+			}
+		}
+	}
+	if (rc) {
+		preps_free(p, plan->n);
+		return rc;
+	}
+	*out = p;
+	return MG_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Running a plan                                                       */
+
+static void heads_apply(struct strv *h, const struct mg_step *st)
+{
+	size_t i, j;
+
+	for (i = 0; i < st->ndel; i++)
+		for (j = 0; j < h->n; j++)
+			if (!strcmp(h->v[j], st->del[i])) {
+				free(h->v[j]);
+				h->v[j] = h->v[--h->n];
+				break;
+			}
+	for (i = 0; i < st->nins; i++) {
+		h->v = mg_reallocarray(h->v, h->n + 1, sizeof(char *));
+		h->v[h->n++] = mg_strdup(st->ins[i]);
+	}
+	if (h->n > 1)
+		qsort(h->v, h->n, sizeof(char *), cmp_str);
+}
+
+static int heads_equal(const struct strv *a, const struct strv *b)
+{
+	size_t i;
+
+	if (a->n != b->n)
+		return 0;
+	for (i = 0; i < a->n; i++)
+		if (strcmp(a->v[i], b->v[i]))
+			return 0;
+	return 1;
+}
+
+static int version_stmts(struct runner *r, const struct mg_step *st,
+			 struct mg_error *err)
+{
+	struct mg_session *s = r->s;
+	char **v = NULL;
+	size_t n = 0, i;
+	int rc = MG_OK;
+
+	mg_version_step_sql(&v, &n, s->schema, s->cfg->version_table, st);
+	for (i = 0; i < n && rc == MG_OK; i++) {
+		rc = r_stmt(r, v[i], strlen(v[i]), "(version table)", 0, err);
+		if (rc && st->unit)
+			snprintf(err->file, sizeof(err->file), "%s",
+				 st->unit->path);
+	}
+	mg_strv_free(v, n);
+	return rc;
+}
+
+static const char *step_verb(const struct mg_step *st)
+{
+	return st->dir == MG_UP ? "upgrade" : "downgrade";
+}
+
+/* Run one step's statements, then its version-table change. */
+static int run_step(struct runner *r, const struct mg_step *st,
+		    const struct prep *p, const char *prev_head,
+		    struct mg_error *err)
+{
+	struct mg_session *s = r->s;
+	const struct mg_unit *u = st->unit;
+	double t0 = mg_now_ms();
+	int nontx = !u->transactional;
+	size_t k;
+	int rc = MG_OK;
+
+	if (s->hooks.step_start)
+		s->hooks.step_start(s->hooks.user, st);
+	if (r->offline) {
+		struct mg_buf c = MG_BUF_INIT;
+
+		mg_buf_printf(&c, "-- Running %s %s -> %s\n\n", step_verb(st),
+			      st->ndel ? st->del[0] : "",
+			      st->nins ? st->ins[0] : "");
+		emit(r, c.ptr);
+		mg_buf_release(&c);
+	}
+	if (nontx) {
+		rc = r_commit(r, err);
+		if (rc)
+			goto done;
+	} else {
+		rc = r_begin(r, err);
+		if (rc)
+			goto done;
+	}
+	for (k = 0; k < p->stmts.n && rc == MG_OK; k++) {
+		const struct mg_stmt *m = &p->stmts.v[k];
+
+		rc = r_stmt(r, p->base + m->off, m->len, u->path, m->line, err);
+	}
+	if (rc) {
+		if (nontx) {
+			size_t l = strlen(err->msg);
+
+			snprintf(err->msg + l, sizeof(err->msg) - l,
+				 "\nunit '%s' is not transactional: it may be "
+				 "partly applied; the version table still "
+				 "says %s",
+				 u->revision,
+				 prev_head ? prev_head : "base (no rows)");
+		}
+		goto done;
+	}
+	rc = r_begin(r, err);
+	if (rc == MG_OK)
+		rc = version_stmts(r, st, err);
+	if (rc == MG_OK && nontx)
+		rc = r_commit(r, err);
+done:
+	if (s->hooks.step_done)
+		s->hooks.step_done(s->hooks.user, st, rc == MG_OK,
+				   mg_now_ms() - t0);
+	return rc;
+}
+
+static void print_plan(struct mg_session *s, const struct mg_plan *plan)
+{
+	size_t i, tx = 1;
+	int open = 0;
+
+	info(s, "dry run: %zu unit%s would run on %s; nothing was changed",
+	     plan->n, plan->n == 1 ? "" : "s", s->url.masked);
+	for (i = 0; i < plan->n; i++) {
+		const struct mg_step *st = &plan->v[i];
+		const struct mg_unit *u = st->unit;
+
+		if (!u->transactional) {
+			if (open)
+				tx++;
+			open = 0;
+			info(s, "  [no transaction] %s %s, %s", step_verb(st),
+			     u->revision, u->message ? u->message : "");
+			continue;
+		}
+		info(s, "  [transaction %zu] %s %s, %s", tx, step_verb(st),
+		     u->revision, u->message ? u->message : "");
+		open = 1;
+		if (s->cfg->transaction_per_migration) {
+			tx++;
+			open = 0;
+		}
+	}
+}
+
+/*
+ * Split "A:B" (offline ranges) into its two ends.  Without a colon,
+ * *from is NULL and *to the whole target.
+ */
+static void split_range(const char *target, char **from, char **to)
+{
+	const char *colon = strchr(target, ':');
+
+	if (!colon) {
+		*from = NULL;
+		*to = mg_strdup(target);
+		return;
+	}
+	*from = mg_strndup(target, (size_t)(colon - target));
+	*to = mg_strdup(colon + 1);
+}
+
+static int resolve_start(struct mg_session *s, const char *from,
+			 struct strv *heads, struct mg_error *err)
+{
+	struct mg_rev_list l = MG_REV_LIST_INIT;
+	size_t i;
+	int rc;
+
+	heads->v = NULL;
+	heads->n = 0;
+	if (!from || !from[0] || !strcmp(from, "base"))
+		return MG_OK;
+	rc = mg_graph_resolve(s->g, from, NULL, 0, MG_UP, &l, err);
+	if (rc)
+		return rc;
+	for (i = 0; i < l.n; i++) {
+		heads->v = mg_reallocarray(heads->v, heads->n + 1,
+					   sizeof(char *));
+		heads->v[heads->n++] = mg_strdup(l.v[i]->revision);
+	}
+	mg_rev_list_release(&l);
+	return MG_OK;
+}
+
+static int run_offline(struct mg_session *s, enum mg_direction dir,
+		       const char *target, struct mg_error *err)
+{
+	struct runner r = { s, 1, 0 };
+	struct mg_plan plan = MG_PLAN_INIT;
+	struct prep *preps = NULL;
+	struct strv heads = { NULL, 0 };
+	char *from, *to;
+	size_t i;
+	int rc;
+
+	split_range(target, &from, &to);
+	if (dir == MG_DOWN && !from) {
+		rc = mg_error_set(err, MG_EUSAGE, NULL, 0,
+				  "downgrade with --sql requires "
+				  "<fromrev>:<torev>");
+		goto out;
+	}
+	rc = resolve_start(s, from, &heads, err);
+	if (rc)
+		goto out;
+	rc = mg_graph_plan(s->g, (const char *const *)heads.v, heads.n, to,
+			   dir, &plan, err);
+	if (rc)
+		goto out;
+	rc = prepare(s, &plan, 1, &preps, err);
+	if (rc)
+		goto out;
+	rc = r_begin(&r, err);
+	if (dir == MG_UP && heads.n == 0) {
+		struct mg_buf c = MG_BUF_INIT;
+
+		mg_version_create_sql(&c, s->url.dialect, s->schema,
+				      s->cfg->version_table);
+		rc = r_stmt(&r, c.ptr, c.len, "", 0, err);
+		mg_buf_release(&c);
+	}
+	for (i = 0; i < plan.n && rc == MG_OK; i++) {
+		rc = run_step(&r, &plan.v[i], &preps[i], NULL, err);
+		if (rc == MG_OK && s->cfg->transaction_per_migration)
+			rc = r_commit(&r, err);
+	}
+	if (rc == MG_OK)
+		rc = r_commit(&r, err);
+out:
+	if (preps)
+		preps_free(preps, plan.n);
+	mg_plan_release(&plan);
+	mg_strv_free(heads.v, heads.n);
+	free(from);
+	free(to);
+	return rc;
+}
+
+static int run_online(struct mg_session *s, enum mg_direction dir,
+		      const char *target, unsigned flags,
+		      struct mg_error *err)
+{
+	struct runner r = { s, 0, 0 };
+	const int dry = (flags & MG_RUN_DRY) != 0;
+	const int per_unit = s->cfg->transaction_per_migration;
+	struct strv heads = { NULL, 0 }, expect = { NULL, 0 };
+	struct mg_plan plan = MG_PLAN_INIT;
+	struct prep *preps = NULL;
+	size_t i;
+	int rc, replans = 0;
+
+	rc = mg_session_connect(s, 0, err);
+	if (rc)
+		return rc;
+	rc = s->ops->lock(s->db, s->vt.ptr, s->cfg->lock_timeout_ms, err);
+	if (rc)
+		return rc;
+replan:
+	rc = r_begin(&r, err);
+	if (rc)
+		goto out;
+	rc = read_heads(s, !dry, &heads, err);
+	if (rc)
+		goto out;
+	rc = mg_graph_plan(s->g, (const char *const *)heads.v, heads.n,
+			   target, dir, &plan, err);
+	if (rc)
+		goto out;
+	rc = prepare(s, &plan, 0, &preps, err);
+	if (rc)
+		goto out;
+	if (dry) {
+		print_plan(s, &plan);
+		goto out;
+	}
+	expect = heads;
+	heads.v = NULL;
+	heads.n = 0;
+	for (i = 0; i < plan.n && rc == MG_OK; i++) {
+		const struct mg_step *st = &plan.v[i];
+
+		if (!r.in_tx && i > 0) {
+			/* a new transaction: has another run moved us? */
+			rc = r_begin(&r, err);
+			if (rc)
+				break;
+			rc = read_heads(s, 0, &heads, err);
+			if (rc)
+				break;
+			if (!heads_equal(&heads, &expect)) {
+				r_rollback(&r);
+				mg_strv_free(heads.v, heads.n);
+				mg_strv_free(expect.v, expect.n);
+				heads.v = expect.v = NULL;
+				heads.n = expect.n = 0;
+				preps_free(preps, plan.n);
+				preps = NULL;
+				mg_plan_release(&plan);
+				if (++replans > 100) {
+					rc = mg_error_set(err, MG_ELOCK, NULL, 0,
+						"the version table keeps changing "
+						"under this run; is another tool "
+						"migrating this database?");
+					goto out;
+				}
+				goto replan;
+			}
+			mg_strv_free(heads.v, heads.n);
+			heads.v = NULL;
+			heads.n = 0;
+		}
+		rc = run_step(&r, st, &preps[i],
+			      expect.n ? expect.v[0] : NULL, err);
+		if (rc)
+			break;
+		heads_apply(&expect, st);
+		if (per_unit)
+			rc = r_commit(&r, err);
+	}
+	if (rc == MG_OK)
+		rc = r_commit(&r, err);
+out:
+	r_rollback(&r);
+	s->ops->unlock(s->db);
+	if (preps)
+		preps_free(preps, plan.n);
+	mg_plan_release(&plan);
+	mg_strv_free(heads.v, heads.n);
+	mg_strv_free(expect.v, expect.n);
+	return rc;
+}
+
+int mg_run_migrate(struct mg_session *s, enum mg_direction dir,
+		   const char *target, unsigned flags, struct mg_error *err)
+{
+	if (flags & MG_RUN_SQL)
+		return run_offline(s, dir, target, err);
+	return run_online(s, dir, target, flags, err);
+}
+
+/* ------------------------------------------------------------------ */
+/* stamp                                                                */
+
+int mg_run_stamp(struct mg_session *s, const char *target, unsigned flags,
+		 struct mg_error *err)
+{
+	struct runner r = { s, 0, 0 };
+	struct strv heads = { NULL, 0 };
+	struct mg_rev_list to = MG_REV_LIST_INIT;
+	struct mg_step step;
+	const char **ins = NULL, **del = NULL;
+	size_t i;
+	int rc;
+
+	memset(&step, 0, sizeof(step));
+	rc = mg_session_connect(s, 0, err);
+	if (rc)
+		return rc;
+	rc = s->ops->lock(s->db, s->vt.ptr, s->cfg->lock_timeout_ms, err);
+	if (rc)
+		return rc;
+	rc = r_begin(&r, err);
+	if (rc)
+		goto out;
+	rc = read_heads(s, !(flags & MG_RUN_DRY), &heads, err);
+	if (rc)
+		goto out;
+	if (!(flags & MG_RUN_PURGE))
+		for (i = 0; i < heads.n; i++)
+			if (!mg_graph_find(s->g, heads.v[i])) {
+				rc = mg_error_set(err, MG_ECONFIG, NULL, 0,
+					"Can't locate revision identified by "
+					"'%s' (use --purge to stamp over it)",
+					heads.v[i]);
+				goto out;
+			}
+	rc = mg_graph_resolve(s->g, target, (const char *const *)heads.v,
+			      heads.n, MG_UP, &to, err);
+	if (rc)
+		goto out;
+	/*
+	 * The version table becomes exactly the target's revisions: the
+	 * current rows are replaced (UPDATE pairs, then DELETE / INSERT).
+	 */
+	ins = mg_calloc(to.n ? to.n : 1, sizeof(*ins));
+	for (i = 0; i < to.n; i++)
+		ins[i] = to.v[i]->revision;
+	del = mg_calloc(heads.n ? heads.n : 1, sizeof(*del));
+	for (i = 0; i < heads.n; i++)
+		del[i] = heads.v[i];
+	step.del = del;
+	step.ndel = heads.n;
+	step.ins = ins;
+	step.nins = to.n;
+	/* rows already right stay untouched */
+	for (i = 0; i < step.ndel;) {
+		size_t j;
+		int same = 0;
+
+		for (j = 0; j < step.nins; j++)
+			if (!strcmp(step.del[i], step.ins[j])) {
+				step.ins[j] = step.ins[--step.nins];
+				same = 1;
+				break;
+			}
+		if (same)
+			step.del[i] = step.del[--step.ndel];
+		else
+			i++;
+	}
+	if (flags & MG_RUN_DRY) {
+		info(s, "dry run: stamp would remove %zu and add %zu row%s; "
+		     "nothing was changed", step.ndel, step.nins,
+		     step.nins == 1 ? "" : "s");
+		goto out;
+	}
+	if (s->hooks.step_start)
+		s->hooks.step_start(s->hooks.user, &step);
+	rc = version_stmts(&r, &step, err);
+	if (rc == MG_OK)
+		rc = r_commit(&r, err);
+	if (s->hooks.step_done)
+		s->hooks.step_done(s->hooks.user, &step, rc == MG_OK, 0);
+out:
+	r_rollback(&r);
+	s->ops->unlock(s->db);
+	free(ins);
+	free(del);
+	mg_rev_list_release(&to);
+	mg_strv_free(heads.v, heads.n);
+	return rc;
+}

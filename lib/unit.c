@@ -1,0 +1,712 @@
+/*
+ * unit.c - loading migration units: the YAML header (libyaml), the
+ * `-- migrate:upgrade [dialect]` / `-- migrate:downgrade [dialect]`
+ * sections, and the file's SHA-256 (libcrypto).
+ *
+ * A SQL unit's header is the run of `--` comment lines at the top of the
+ * file, before the first section marker; with the `--` (and one space)
+ * taken off, those lines are a YAML mapping.  A C unit's header is the
+ * leading block comment, with the ` * ` decoration taken off.  Header
+ * lines keep their file line numbers, so YAML errors point into the file.
+ */
+#include "mg.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <sys/stat.h>
+
+#include <openssl/evp.h>
+#include <yaml.h>
+
+static int has_suffix(const char *s, const char *suffix)
+{
+	size_t ls = strlen(s), lx = strlen(suffix);
+
+	return ls > lx && strcmp(s + ls - lx, suffix) == 0;
+}
+
+void mg_unit_free(struct mg_unit *u)
+{
+	if (!u)
+		return;
+	free(u->revision);
+	mg_strv_free(u->down_revisions, u->ndown);
+	mg_strv_free(u->depends_on, u->ndepends);
+	mg_strv_free(u->branch_labels, u->nlabels);
+	free(u->message);
+	free(u->create_date);
+	free(u->path);
+	free(u->text);
+	free(u);
+}
+
+/* ------------------------------------------------------------------ */
+/* Header text extraction                                               */
+
+/* Length of the line starting at p (without its '\n'). */
+static size_t line_len(const char *p, const char *end)
+{
+	const char *nl = memchr(p, '\n', (size_t)(end - p));
+
+	return nl ? (size_t)(nl - p) : (size_t)(end - p);
+}
+
+/* Is [p, p+n) a section marker line (`-- migrate:...`)? */
+static int is_marker(const char *p, size_t n)
+{
+	size_t i = 0;
+
+	if (n < 2 || p[0] != '-' || p[1] != '-')
+		return 0;
+	i = 2;
+	while (i < n && (p[i] == ' ' || p[i] == '\t'))
+		i++;
+	return n - i >= 8 && strncmp(p + i, "migrate:", 8) == 0;
+}
+
+/*
+ * SQL unit: collect the leading `--` lines (up to the first marker) into
+ * `yaml`, one output line per file line.  *body is where the header ends.
+ */
+static void sql_header(const char *text, size_t len, struct mg_buf *yaml,
+		       size_t *body, unsigned *body_line)
+{
+	const char *p = text, *end = text + len;
+	unsigned line = 1;
+
+	while (p < end) {
+		size_t n = line_len(p, end);
+		size_t skip;
+
+		if (n < 2 || p[0] != '-' || p[1] != '-' || is_marker(p, n))
+			break;
+		skip = 2;
+		if (skip < n && p[skip] == ' ')
+			skip++;
+		mg_buf_add(yaml, p + skip, n - skip);
+		mg_buf_putc(yaml, '\n');
+		p += n;
+		if (p < end)
+			p++;
+		line++;
+	}
+	*body = (size_t)(p - text);
+	*body_line = line;
+}
+
+/*
+ * C unit: the leading block comment.  Each line loses leading blanks and
+ * one `*` (and one space after it).  Returns 0 when there is no leading
+ * comment or it is not closed.
+ */
+static int c_header(const char *text, size_t len, struct mg_buf *yaml,
+		    unsigned *first_line)
+{
+	const char *p = text, *end = text + len, *close;
+	unsigned line = 1;
+
+	while (p < end && isspace((unsigned char)*p)) {
+		if (*p == '\n')
+			line++;
+		p++;
+	}
+	if (end - p < 2 || p[0] != '/' || p[1] != '*')
+		return 0;
+	*first_line = line;
+	p += 2;
+	close = NULL;
+	{
+		const char *q;
+
+		for (q = p; q + 1 < end; q++)
+			if (q[0] == '*' && q[1] == '/') {
+				close = q;
+				break;
+			}
+	}
+	if (!close)
+		return 0;
+	while (p < close) {
+		const char *nl = memchr(p, '\n', (size_t)(close - p));
+		const char *le = nl ? nl : close;
+		const char *s = p;
+
+		while (s < le && (*s == ' ' || *s == '\t'))
+			s++;
+		if (s < le && *s == '*') {
+			s++;
+			if (s < le && *s == ' ')
+				s++;
+		} else {
+			s = p;
+		}
+		mg_buf_add(yaml, s, (size_t)(le - s));
+		mg_buf_putc(yaml, '\n');
+		p = nl ? nl + 1 : close;
+	}
+	return 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* YAML                                                                 */
+
+struct header_ctx {
+	struct mg_unit *u;
+	const char *path;
+	unsigned line0; /* file line of yaml line 1 */
+	struct mg_error *err;
+	unsigned seen;  /* bit per key */
+};
+
+static int yerr(struct header_ctx *h, const yaml_node_t *n, const char *fmt,
+		...) MG_PRINTF(3, 4);
+
+static int yerr(struct header_ctx *h, const yaml_node_t *n, const char *fmt,
+		...)
+{
+	unsigned line = h->line0 + (n ? (unsigned)n->start_mark.line : 0);
+	va_list ap;
+
+	va_start(ap, fmt);
+	mg_error_vset(h->err, MG_ECONFIG, h->path, line, fmt, ap);
+	va_end(ap);
+	return MG_ECONFIG;
+}
+
+static int scalar_is_null(const yaml_node_t *n)
+{
+	const char *v = (const char *)n->data.scalar.value;
+
+	if (n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return 0;
+	return !v[0] || !strcmp(v, "~") || !strcmp(v, "null") ||
+	       !strcmp(v, "Null") || !strcmp(v, "NULL");
+}
+
+/* A scalar or a list of scalars (or null) into a string vector. */
+static int strlist(struct header_ctx *h, yaml_document_t *doc,
+		   yaml_node_t *n, const char *key, char ***out, size_t *nout)
+{
+	yaml_node_item_t *it;
+
+	if (n->type == YAML_SCALAR_NODE) {
+		if (scalar_is_null(n))
+			return MG_OK;
+		*out = mg_malloc(sizeof(char *));
+		(*out)[0] = mg_strdup((const char *)n->data.scalar.value);
+		*nout = 1;
+		return MG_OK;
+	}
+	if (n->type != YAML_SEQUENCE_NODE)
+		return yerr(h, n, "'%s' must be a string or a list of strings",
+			    key);
+	for (it = n->data.sequence.items.start;
+	     it < n->data.sequence.items.top; it++) {
+		yaml_node_t *e = yaml_document_get_node(doc, *it);
+
+		if (!e || e->type != YAML_SCALAR_NODE || scalar_is_null(e))
+			return yerr(h, e ? e : n,
+				    "'%s' must be a string or a list of strings",
+				    key);
+		*out = mg_reallocarray(*out, *nout + 1, sizeof(char *));
+		(*out)[(*nout)++] =
+			mg_strdup((const char *)e->data.scalar.value);
+	}
+	return MG_OK;
+}
+
+static int scalar_str(struct header_ctx *h, yaml_node_t *n, const char *key,
+		      char **out, int allow_null)
+{
+	if (n->type != YAML_SCALAR_NODE)
+		return yerr(h, n, "'%s' must be a string", key);
+	if (scalar_is_null(n)) {
+		if (!allow_null)
+			return yerr(h, n, "'%s' must not be empty", key);
+		return MG_OK;
+	}
+	*out = mg_strdup((const char *)n->data.scalar.value);
+	return MG_OK;
+}
+
+static int scalar_bool(struct header_ctx *h, yaml_node_t *n, const char *key,
+		       int *out)
+{
+	static const char *const yes[] = { "true", "True", "TRUE", "yes",
+					   "Yes", "YES", "on", "On", "ON" };
+	static const char *const no[] = { "false", "False", "FALSE", "no",
+					  "No", "NO", "off", "Off", "OFF" };
+	const char *v;
+	size_t i;
+
+	if (n->type != YAML_SCALAR_NODE ||
+	    n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return yerr(h, n, "'%s' must be true or false", key);
+	v = (const char *)n->data.scalar.value;
+	for (i = 0; i < MG_ARRAY_SIZE(yes); i++) {
+		if (!strcmp(v, yes[i])) {
+			*out = 1;
+			return MG_OK;
+		}
+		if (!strcmp(v, no[i])) {
+			*out = 0;
+			return MG_OK;
+		}
+	}
+	return yerr(h, n, "'%s' must be true or false", key);
+}
+
+enum {
+	K_REVISION = 1 << 0,
+	K_DOWN = 1 << 1,
+	K_MESSAGE = 1 << 2,
+	K_DATE = 1 << 3,
+	K_LABELS = 1 << 4,
+	K_DEPENDS = 1 << 5,
+	K_TX = 1 << 6
+};
+
+static int header_key(struct header_ctx *h, yaml_document_t *doc,
+		      yaml_node_t *k, yaml_node_t *v)
+{
+	struct mg_unit *u = h->u;
+	const char *key;
+	unsigned bit;
+	int rc;
+
+	if (k->type != YAML_SCALAR_NODE)
+		return yerr(h, k, "header keys must be plain words");
+	key = (const char *)k->data.scalar.value;
+	if (!strcmp(key, "revision"))
+		bit = K_REVISION;
+	else if (!strcmp(key, "down_revision"))
+		bit = K_DOWN;
+	else if (!strcmp(key, "message"))
+		bit = K_MESSAGE;
+	else if (!strcmp(key, "create_date"))
+		bit = K_DATE;
+	else if (!strcmp(key, "branch_labels"))
+		bit = K_LABELS;
+	else if (!strcmp(key, "depends_on"))
+		bit = K_DEPENDS;
+	else if (!strcmp(key, "transactional"))
+		bit = K_TX;
+	else
+		return yerr(h, k, "unknown header key '%s'", key);
+	if (h->seen & bit)
+		return yerr(h, k, "header key '%s' given twice", key);
+	h->seen |= bit;
+
+	switch (bit) {
+	case K_REVISION:
+		rc = scalar_str(h, v, key, &u->revision, 0);
+		break;
+	case K_DOWN:
+		rc = strlist(h, doc, v, key, &u->down_revisions, &u->ndown);
+		break;
+	case K_MESSAGE:
+		rc = scalar_str(h, v, key, &u->message, 1);
+		break;
+	case K_DATE:
+		rc = scalar_str(h, v, key, &u->create_date, 1);
+		break;
+	case K_LABELS:
+		rc = strlist(h, doc, v, key, &u->branch_labels, &u->nlabels);
+		break;
+	case K_DEPENDS:
+		rc = strlist(h, doc, v, key, &u->depends_on, &u->ndepends);
+		break;
+	default:
+		rc = scalar_bool(h, v, key, &u->transactional);
+		break;
+	}
+	return rc;
+}
+
+static int parse_yaml(struct header_ctx *h, const char *yaml, size_t len)
+{
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	yaml_node_t *root;
+	yaml_node_pair_t *pair;
+	int rc = MG_OK;
+
+	if (!yaml_parser_initialize(&parser)) {
+		fprintf(stderr, "migrate: fatal: out of memory (yaml)\n");
+		abort();
+	}
+	yaml_parser_set_input_string(&parser, (const unsigned char *)yaml,
+				     len);
+	if (!yaml_parser_load(&parser, &doc)) {
+		unsigned line = h->line0 + (unsigned)parser.problem_mark.line;
+
+		if (parser.context)
+			rc = mg_error_set(h->err, MG_ECONFIG, h->path, line,
+					  "malformed header: %s %s",
+					  parser.problem ? parser.problem : "error",
+					  parser.context);
+		else
+			rc = mg_error_set(h->err, MG_ECONFIG, h->path, line,
+					  "malformed header: %s",
+					  parser.problem ? parser.problem : "error");
+		yaml_parser_delete(&parser);
+		return rc;
+	}
+	root = yaml_document_get_root_node(&doc);
+	if (!root) {
+		rc = mg_error_set(h->err, MG_ECONFIG, h->path, h->line0,
+				  "missing header: a unit starts with "
+				  "'-- revision: ID' comment lines");
+	} else if (root->type != YAML_MAPPING_NODE) {
+		rc = yerr(h, root, "malformed header: expected 'key: value' "
+			  "lines");
+	} else {
+		for (pair = root->data.mapping.pairs.start;
+		     rc == MG_OK && pair < root->data.mapping.pairs.top;
+		     pair++)
+			rc = header_key(h, &doc,
+					yaml_document_get_node(&doc, pair->key),
+					yaml_document_get_node(&doc, pair->value));
+	}
+	yaml_document_delete(&doc);
+	yaml_parser_delete(&parser);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Sections                                                             */
+
+static int parse_marker(struct mg_unit *u, const char *p, size_t n,
+			unsigned line, struct mg_section *sec,
+			struct mg_error *err)
+{
+	char word[64], dial[64], extra[64];
+	char tmp[256];
+	int k;
+
+	if (n >= sizeof(tmp))
+		n = sizeof(tmp) - 1;
+	memcpy(tmp, p, n);
+	tmp[n] = '\0';
+	word[0] = dial[0] = extra[0] = '\0';
+	/* "-- migrate:upgrade postgresql" */
+	k = sscanf(strstr(tmp, "migrate:") + 8, "%63s %63s %63s", word, dial,
+		   extra);
+	if (k < 1 || k > 2)
+		return mg_error_set(err, MG_ECONFIG, u->path, line,
+				    "malformed section marker '%s'", tmp);
+	if (!strcmp(word, "upgrade"))
+		sec->dir = MG_UP;
+	else if (!strcmp(word, "downgrade"))
+		sec->dir = MG_DOWN;
+	else
+		return mg_error_set(err, MG_ECONFIG, u->path, line,
+				    "unknown section 'migrate:%s' (expected "
+				    "'migrate:upgrade' or 'migrate:downgrade')",
+				    word);
+	if (k == 1)
+		sec->dialect = MG_DIALECT_ANY;
+	else if (!strcmp(dial, "postgresql") || !strcmp(dial, "postgres"))
+		sec->dialect = MG_DIALECT_PG;
+	else if (!strcmp(dial, "sqlite"))
+		sec->dialect = MG_DIALECT_SQLITE;
+	else
+		return mg_error_set(err, MG_ECONFIG, u->path, line,
+				    "unknown dialect '%s' in section marker "
+				    "(expected 'postgresql' or 'sqlite')",
+				    dial);
+	return MG_OK;
+}
+
+/*
+ * The file line of the first line in [p, end) that is neither blank nor a
+ * `--` comment (p starts on file line `line`), or 0 when there is none.
+ */
+static unsigned first_sql_line(const char *p, const char *end, unsigned line)
+{
+	while (p < end) {
+		size_t n = line_len(p, end), i = 0;
+
+		while (i < n && isspace((unsigned char)p[i]))
+			i++;
+		if (i < n && !(n - i >= 2 && p[i] == '-' && p[i + 1] == '-'))
+			return line;
+		p += n;
+		if (p < end)
+			p++;
+		line++;
+	}
+	return 0;
+}
+
+static int parse_sections(struct mg_unit *u, size_t body, unsigned body_line,
+			  struct mg_error *err)
+{
+	const char *text = u->text, *end = u->text + u->len;
+	const char *p = text + body;
+	struct mg_section *cur = NULL;
+	int have_up = 0, have_down = 0;
+	unsigned line = body_line, bad;
+	size_t i;
+
+	while (p < end) {
+		size_t n = line_len(p, end);
+		const char *next = p + n + (p + n < end ? 1 : 0);
+		struct mg_section sec;
+		int rc;
+
+		if (!is_marker(p, n)) {
+			p = next;
+			line++;
+			continue;
+		}
+		if (cur)
+			cur->len = (size_t)(p - text) - cur->off;
+		else if ((bad = first_sql_line(text + body, p, body_line)))
+			goto outside;
+		memset(&sec, 0, sizeof(sec));
+		rc = parse_marker(u, p, n, line, &sec, err);
+		if (rc)
+			return rc;
+		for (i = 0; i < u->nsections; i++)
+			if (u->sections[i].dir == sec.dir &&
+			    u->sections[i].dialect == sec.dialect)
+				return mg_error_set(
+					err, MG_ECONFIG, u->path, line,
+					"section 'migrate:%s%s%s' given twice",
+					sec.dir == MG_UP ? "upgrade" : "downgrade",
+					sec.dialect ? " " : "",
+					sec.dialect ? mg_dialect_name(sec.dialect)
+						    : "");
+		if (u->nsections == MG_ARRAY_SIZE(u->sections))
+			return mg_error_set(err, MG_ECONFIG, u->path, line,
+					    "too many sections");
+		sec.off = (size_t)(next - text);
+		sec.line = line + 1;
+		u->sections[u->nsections] = sec;
+		cur = &u->sections[u->nsections++];
+		if (sec.dir == MG_UP)
+			have_up = 1;
+		else
+			have_down = 1;
+		p = next;
+		line++;
+	}
+	if (cur)
+		cur->len = u->len - cur->off;
+	else if ((bad = first_sql_line(text + body, end, body_line)))
+		goto outside;
+	if (!have_up)
+		return mg_error_set(err, MG_ECONFIG, u->path, 0,
+				    "no '-- migrate:upgrade' section");
+	if (!have_down)
+		return mg_error_set(err, MG_ECONFIG, u->path, 0,
+				    "no '-- migrate:downgrade' section (an empty "
+				    "one means there is nothing to undo)");
+	return MG_OK;
+outside:
+	return mg_error_set(err, MG_ECONFIG, u->path, bad,
+			    "SQL outside any section: put it after "
+			    "'-- migrate:upgrade' or '-- migrate:downgrade'");
+}
+
+/* ------------------------------------------------------------------ */
+
+int mg_unit_parse(struct mg_unit **out, const char *path, const char *text,
+		  size_t len, struct mg_error *err)
+{
+	struct mg_unit *u = mg_calloc(1, sizeof(*u));
+	struct mg_buf yaml = MG_BUF_INIT;
+	struct header_ctx h;
+	size_t body = 0;
+	unsigned body_line = 1;
+	int rc;
+
+	*out = NULL;
+	u->path = mg_strdup(path);
+	u->text = mg_strndup(text, len);
+	u->len = len;
+	u->transactional = 1;
+	u->kind = has_suffix(path, ".c") ? MG_UNIT_C : MG_UNIT_SQL;
+	EVP_Digest(text, len, u->sha256, NULL, EVP_sha256(), NULL);
+
+	if (memchr(text, '\0', len)) {
+		rc = mg_error_set(err, MG_ECONFIG, path, 0,
+				  "unit file holds a NUL byte");
+		goto fail;
+	}
+	memset(&h, 0, sizeof(h));
+	h.u = u;
+	h.path = path;
+	h.err = err;
+	h.line0 = 1;
+	if (u->kind == MG_UNIT_C) {
+		if (!c_header(text, len, &yaml, &h.line0)) {
+			rc = mg_error_set(err, MG_ECONFIG, path, 1,
+					  "missing header: a C unit starts with "
+					  "a /* ... */ comment holding "
+					  "'revision: ID'");
+			goto fail;
+		}
+	} else {
+		sql_header(text, len, &yaml, &body, &body_line);
+		if (!yaml.len) {
+			rc = mg_error_set(err, MG_ECONFIG, path, 1,
+					  "missing header: a unit starts with "
+					  "'-- revision: ID' comment lines");
+			goto fail;
+		}
+	}
+	rc = parse_yaml(&h, mg_buf_str(&yaml), yaml.len);
+	if (rc)
+		goto fail;
+	if (!(h.seen & K_REVISION) || !u->revision) {
+		rc = mg_error_set(err, MG_ECONFIG, path, h.line0,
+				  "missing 'revision' in header");
+		goto fail;
+	}
+	if (u->kind == MG_UNIT_SQL) {
+		rc = parse_sections(u, body, body_line, err);
+		if (rc)
+			goto fail;
+	}
+	mg_buf_release(&yaml);
+	*out = u;
+	return MG_OK;
+fail:
+	mg_buf_release(&yaml);
+	mg_unit_free(u);
+	return rc;
+}
+
+int mg_unit_load(struct mg_unit **out, const char *path, struct mg_error *err)
+{
+	char *text;
+	size_t len;
+	int rc;
+
+	*out = NULL;
+	rc = mg_read_file(path, &text, &len, err);
+	if (rc)
+		return rc;
+	rc = mg_unit_parse(out, path, text, len, err);
+	free(text);
+	return rc;
+}
+
+int mg_unit_section(const struct mg_unit *u, enum mg_direction dir,
+		    enum mg_dialect dialect, const struct mg_section **out,
+		    struct mg_error *err)
+{
+	const struct mg_section *any = NULL;
+	size_t i;
+
+	*out = NULL;
+	for (i = 0; i < u->nsections; i++) {
+		const struct mg_section *s = &u->sections[i];
+
+		if (s->dir != dir)
+			continue;
+		if (s->dialect == dialect) {
+			*out = s;
+			return MG_OK;
+		}
+		if (s->dialect == MG_DIALECT_ANY)
+			any = s;
+	}
+	if (any) {
+		*out = any;
+		return MG_OK;
+	}
+	return mg_error_set(err, MG_ECONFIG, u->path, 0,
+			    "unit '%s' has no %s section for %s (add "
+			    "'-- migrate:%s %s' or an unqualified one)",
+			    u->revision, dir == MG_UP ? "upgrade" : "downgrade",
+			    mg_dialect_name(dialect),
+			    dir == MG_UP ? "upgrade" : "downgrade",
+			    mg_dialect_name(dialect));
+}
+
+void mg_unit_sha256_hex(const struct mg_unit *u, char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < 32; i++) {
+		out[2 * i] = hex[u->sha256[i] >> 4];
+		out[2 * i + 1] = hex[u->sha256[i] & 15];
+	}
+	out[64] = '\0';
+}
+
+/* ------------------------------------------------------------------ */
+
+void mg_unit_list_push(struct mg_unit_list *list, struct mg_unit *unit)
+{
+	mg_grow(&list->v, &list->cap, list->n + 1, sizeof(*list->v));
+	list->v[list->n++] = unit;
+}
+
+void mg_unit_list_release(struct mg_unit_list *list)
+{
+	free(list->v);
+	list->v = NULL;
+	list->n = list->cap = 0;
+}
+
+void mg_unit_list_free_all(struct mg_unit_list *list)
+{
+	size_t i;
+
+	for (i = 0; i < list->n; i++)
+		mg_unit_free(list->v[i]);
+	mg_unit_list_release(list);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int mg_units_load_dir(struct mg_unit_list *out, const char *dir,
+		      struct mg_error *err)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char **names = NULL;
+	size_t n = 0, cap = 0, i;
+	int rc = MG_OK;
+
+	if (!d)
+		return mg_error_set(err, MG_ECONFIG, dir, 0,
+				    "cannot open the units folder: %s",
+				    strerror(errno));
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (!has_suffix(de->d_name, ".sql") &&
+		    !has_suffix(de->d_name, ".c"))
+			continue;
+		mg_grow(&names, &cap, n + 1, sizeof(*names));
+		names[n++] = mg_strdup(de->d_name);
+	}
+	closedir(d);
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_str);
+	for (i = 0; i < n && rc == MG_OK; i++) {
+		char *path = mg_path_join(dir, names[i]);
+		struct mg_unit *u = NULL;
+		struct stat st;
+
+		if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+			rc = mg_unit_load(&u, path, err);
+			if (rc == MG_OK)
+				mg_unit_list_push(out, u);
+		}
+		free(path);
+	}
+	mg_strv_free(names, n);
+	return rc;
+}

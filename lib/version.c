@@ -1,0 +1,80 @@
+/*
+ * version.c - the version table, exactly Alembic's.
+ *
+ *   CREATE TABLE alembic_version (
+ *       version_num VARCHAR(32) NOT NULL,
+ *       CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)
+ *   )
+ *
+ * One row per current head.  The statements that move it are the ones
+ * Alembic's HeadMaintainer issues: UPDATE when one head replaces another,
+ * DELETE and INSERT when heads disappear or appear.  Identifiers are
+ * always quoted (the config only admits plain identifiers, so for the
+ * usual lower-case names this is what Alembic writes, and a mixed-case
+ * name keeps its case, as SQLAlchemy would quote it).
+ */
+#include "mg.h"
+
+void mg_version_table_name(struct mg_buf *out, const char *schema,
+			   const char *table)
+{
+	if (schema && schema[0]) {
+		mg_buf_sql_ident(out, schema);
+		mg_buf_putc(out, '.');
+	}
+	mg_buf_sql_ident(out, table);
+}
+
+void mg_version_create_sql(struct mg_buf *out, enum mg_dialect d,
+			   const char *schema, const char *table)
+{
+	struct mg_buf pkc = MG_BUF_INIT;
+
+	if (d != MG_DIALECT_PG)
+		schema = NULL;
+	mg_buf_puts(out, "CREATE TABLE ");
+	mg_version_table_name(out, schema, table);
+	mg_buf_puts(out, " (\n    version_num VARCHAR(32) NOT NULL, \n"
+			 "    CONSTRAINT ");
+	mg_buf_printf(&pkc, "%s_pkc", table);
+	mg_buf_sql_ident(out, mg_buf_str(&pkc));
+	mg_buf_puts(out, " PRIMARY KEY (version_num)\n)");
+	mg_buf_release(&pkc);
+}
+
+static void push(char ***v, size_t *n, struct mg_buf *b)
+{
+	*v = mg_reallocarray(*v, *n + 1, sizeof(char *));
+	(*v)[(*n)++] = mg_buf_detach(b);
+}
+
+void mg_version_step_sql(char ***stmts, size_t *n, const char *schema,
+			 const char *table, const struct mg_step *step)
+{
+	struct mg_buf name = MG_BUF_INIT, b = MG_BUF_INIT;
+	size_t i, pairs = step->ndel < step->nins ? step->ndel : step->nins;
+
+	mg_version_table_name(&name, schema, table);
+	for (i = 0; i < pairs; i++) {
+		mg_buf_printf(&b, "UPDATE %s SET version_num=", name.ptr);
+		mg_buf_sql_literal(&b, step->ins[i]);
+		mg_buf_printf(&b, " WHERE %s.version_num = ", name.ptr);
+		mg_buf_sql_literal(&b, step->del[i]);
+		push(stmts, n, &b);
+	}
+	for (i = pairs; i < step->ndel; i++) {
+		mg_buf_printf(&b, "DELETE FROM %s WHERE %s.version_num = ",
+			      name.ptr, name.ptr);
+		mg_buf_sql_literal(&b, step->del[i]);
+		push(stmts, n, &b);
+	}
+	for (i = pairs; i < step->nins; i++) {
+		mg_buf_printf(&b, "INSERT INTO %s (version_num) VALUES (",
+			      name.ptr);
+		mg_buf_sql_literal(&b, step->ins[i]);
+		mg_buf_putc(&b, ')');
+		push(stmts, n, &b);
+	}
+	mg_buf_release(&name);
+	mg_buf_release(&b);
+}
