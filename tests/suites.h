@@ -10,10 +10,14 @@
 #include <check.h>
 
 #define UNIT_SUITES(X) \
-	X(util)
+	X(util) \
+	X(sqlsplit) \
+	X(config) \
+	X(unit)
 
 #define INTEG_SUITES(X) \
-	X(cli)
+	X(cli) \
+	X(pg)
 
 #define DECLARE_SUITE(name) Suite *name##_suite(void);
 UNIT_SUITES(DECLARE_SUITE)
