@@ -34,6 +34,12 @@ static const struct cmd_spec commands[] = {
 	  "history [-r RANGE] [--verbose] [--format text|json]" },
 	{ "heads", cmd_heads, "show the head revisions of the graph",
 	  "heads [--verbose] [--format text|json]" },
+	{ "check", cmd_check, "CI: fail (exit 6) on any drift",
+	  "check [--schema FILE | --roundtrip] [--format text|json]" },
+	{ "schema", cmd_schema, "dump the database's schema, normalised",
+	  "schema [--format text|json]" },
+	{ "build", cmd_build, "compile the C units of script_location",
+	  "build [--force] [--cc CC]" },
 	{ "help", cmd_help, "show help for a command", "help [COMMAND]" },
 };
 

@@ -20,6 +20,8 @@
  * writes the statements instead of executing them.
  */
 #include "mg.h"
+#include "cunit.h"
+#include "schema.h"
 
 #include <time.h>
 
@@ -158,6 +160,26 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* Create the applied-history table if it is missing. */
+static int ensure_history(struct mg_session *s, struct mg_error *err)
+{
+	struct mg_buf sql = MG_BUF_INIT;
+	int exists = 0, rc;
+
+	rc = s->ops->table_exists(s->db, s->schema, s->cfg->history_table,
+				  &exists, err);
+	if (rc || exists)
+		return rc;
+	mg_history_create_sql(&sql, s->url.dialect, s->schema,
+			      s->cfg->history_table);
+	rc = s->ops->exec(s->db, sql.ptr, sql.len, NULL, err);
+	mg_buf_release(&sql);
+	if (rc)
+		snprintf(err->file, sizeof(err->file), "%s",
+			 "(history table)");
+	return rc;
+}
+
 /*
  * Read the version table's rows, sorted.  When the table is missing:
  * create it if `create`, and read no rows.
@@ -170,6 +192,11 @@ static int read_heads(struct mg_session *s, int create, struct strv *out,
 
 	out->v = NULL;
 	out->n = 0;
+	if (create) {
+		rc = ensure_history(s, err);
+		if (rc)
+			return rc;
+	}
 	rc = s->ops->table_exists(s->db, s->schema, s->cfg->version_table,
 				  &exists, err);
 	if (rc)
@@ -319,14 +346,17 @@ struct prep {
 	const struct mg_unit *u;
 	const char *base;   /* the section's text */
 	struct mg_stmt_list stmts;
+	struct mg_cunit *c; /* a C unit's loaded object */
 };
 
 static void preps_free(struct prep *p, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		mg_stmt_list_release(&p[i].stmts);
+		mg_cunit_close(p[i].c);
+	}
 	free(p);
 }
 
@@ -346,14 +376,15 @@ static int prepare(struct mg_session *s, const struct mg_plan *plan,
 		if (!u)
 			continue;
 		if (u->kind == MG_UNIT_C) {
-			rc = mg_error_set(err, MG_ECONFIG, u->path, 0,
-					  offline ?
-					  "C unit '%s' cannot be written as SQL "
-					  "(--sql); run it online" :
-					  "C unit '%s': C units are not "
-					  "supported yet",
-					  u->revision);
-			break;
+			if (offline) {
+				rc = mg_error_set(err, MG_ECONFIG, u->path, 0,
+					"C unit '%s' cannot be written as SQL "
+					"(--sql): its statements are decided "
+					"when it runs", u->revision);
+				break;
+			}
+			rc = mg_cunit_open(&p[i].c, u, err);
+			continue;
 		}
 		rc = mg_unit_section(u, st->dir, s->url.dialect, &sec, err);
 		if (rc)
@@ -442,6 +473,54 @@ static int version_stmts(struct runner *r, const struct mg_step *st,
 	return rc;
 }
 
+/* The wall clock as ISO-8601 UTC with milliseconds. */
+static void wall_iso(char *buf, size_t n)
+{
+	struct timespec ts;
+	struct tm tm;
+	char secs[20];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(secs, sizeof(secs), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, n, "%s.%03dZ", secs, (int)(ts.tv_nsec / 1000000L));
+}
+
+/*
+ * One applied-history row.  Offline, the times are the database's own
+ * "now" and there is no duration.
+ */
+static int history_row(struct runner *r, const char *revision,
+		       const char *direction, const struct mg_unit *u,
+		       const char *started, double ms, struct mg_error *err)
+{
+	struct mg_session *s = r->s;
+	struct mg_buf sql = MG_BUF_INIT, parents = MG_BUF_INIT;
+	char hex[65];
+	size_t i;
+	int rc;
+
+	if (u) {
+		for (i = 0; i < u->ndown; i++) {
+			if (i)
+				mg_buf_putc(&parents, ',');
+			mg_buf_puts(&parents, u->down_revisions[i]);
+		}
+		mg_unit_sha256_hex(u, hex);
+	}
+	mg_history_insert_sql(&sql, s->url.dialect, s->schema,
+			      s->cfg->history_table, revision,
+			      mg_buf_str(&parents), direction, u ? hex : NULL,
+			      r->offline ? NULL : started,
+			      r->offline ? -1.0 : ms);
+	rc = r_stmt(r, sql.ptr, sql.len, "(history table)", 0, err);
+	if (rc && u)
+		snprintf(err->file, sizeof(err->file), "%s", u->path);
+	mg_buf_release(&sql);
+	mg_buf_release(&parents);
+	return rc;
+}
+
 static const char *step_verb(const struct mg_step *st)
 {
 	return st->dir == MG_UP ? "upgrade" : "downgrade";
@@ -456,9 +535,11 @@ static int run_step(struct runner *r, const struct mg_step *st,
 	const struct mg_unit *u = st->unit;
 	double t0 = mg_now_ms();
 	int nontx = !u->transactional;
+	char started[40];
 	size_t k;
 	int rc = MG_OK;
 
+	wall_iso(started, sizeof(started));
 	if (s->hooks.step_start)
 		s->hooks.step_start(s->hooks.user, st);
 	if (r->offline) {
@@ -479,6 +560,9 @@ static int run_step(struct runner *r, const struct mg_step *st,
 		if (rc)
 			goto done;
 	}
+	if (p->c)
+		rc = mg_cunit_run(p->c, st->dir, s->ops, s->db, s->url.dialect,
+				  &s->hooks, err);
 	for (k = 0; k < p->stmts.n && rc == MG_OK; k++) {
 		const struct mg_stmt *m = &p->stmts.v[k];
 
@@ -500,6 +584,10 @@ static int run_step(struct runner *r, const struct mg_step *st,
 	rc = r_begin(r, err);
 	if (rc == MG_OK)
 		rc = version_stmts(r, st, err);
+	if (rc == MG_OK)
+		rc = history_row(r, u->revision, st->dir == MG_UP ? "upgrade" :
+				 "downgrade", u, started, mg_now_ms() - t0,
+				 err);
 	if (rc == MG_OK && nontx)
 		rc = r_commit(r, err);
 done:
@@ -613,6 +701,11 @@ static int run_offline(struct mg_session *s, enum mg_direction dir,
 		mg_version_create_sql(&c, s->url.dialect, s->schema,
 				      s->cfg->version_table);
 		rc = r_stmt(&r, c.ptr, c.len, "", 0, err);
+		mg_buf_reset(&c);
+		mg_history_create_sql(&c, s->url.dialect, s->schema,
+				      s->cfg->history_table);
+		if (rc == MG_OK)
+			rc = r_stmt(&r, c.ptr, c.len, "", 0, err);
 		mg_buf_release(&c);
 	}
 	for (i = 0; i < plan.n && rc == MG_OK; i++) {
@@ -629,6 +722,185 @@ out:
 	mg_strv_free(heads.v, heads.n);
 	free(from);
 	free(to);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* The applied history, read back                                      */
+
+struct hist_row {
+	char *revision;
+	char *parents;   /* comma-separated */
+	char *direction;
+	char *sha256;    /* may be NULL */
+};
+
+struct hist {
+	struct hist_row *v;
+	size_t n, cap;
+};
+
+static int collect_hist(void *user, int ncols, const char *const *cols)
+{
+	struct hist *h = user;
+	struct hist_row *r;
+
+	if (ncols < 4 || !cols[0])
+		return 0;
+	mg_grow(&h->v, &h->cap, h->n + 1, sizeof(*h->v));
+	r = &h->v[h->n++];
+	r->revision = mg_strdup(cols[0]);
+	r->parents = mg_strdup(cols[1] ? cols[1] : "");
+	r->direction = mg_strdup(cols[2] ? cols[2] : "");
+	r->sha256 = cols[3] ? mg_strdup(cols[3]) : NULL;
+	return 0;
+}
+
+static void hist_release(struct hist *h)
+{
+	size_t i;
+
+	for (i = 0; i < h->n; i++) {
+		free(h->v[i].revision);
+		free(h->v[i].parents);
+		free(h->v[i].direction);
+		free(h->v[i].sha256);
+	}
+	free(h->v);
+	h->v = NULL;
+	h->n = h->cap = 0;
+}
+
+/* Every history row, oldest first; no table reads as no rows. */
+static int read_history(struct mg_session *s, struct hist *h,
+			struct mg_error *err)
+{
+	struct mg_buf sql = MG_BUF_INIT;
+	int exists = 0, rc;
+
+	memset(h, 0, sizeof(*h));
+	rc = s->ops->table_exists(s->db, s->schema, s->cfg->history_table,
+				  &exists, err);
+	if (rc || !exists)
+		return rc;
+	mg_buf_puts(&sql, "SELECT revision, down_revisions, direction, sha256 "
+			  "FROM ");
+	mg_version_table_name(&sql, s->schema, s->cfg->history_table);
+	mg_buf_puts(&sql, " ORDER BY id");
+	rc = s->ops->query(s->db, sql.ptr, 0, NULL, collect_hist, h, err);
+	mg_buf_release(&sql);
+	if (rc)
+		hist_release(h);
+	return rc;
+}
+
+/* The parents an `upgrade` row last recorded for `rev`, or NULL. */
+static const char *hist_parents(const struct hist *h, const char *rev)
+{
+	size_t i;
+
+	for (i = h->n; i-- > 0;)
+		if (!strcmp(h->v[i].revision, rev) &&
+		    !strcmp(h->v[i].direction, "upgrade"))
+			return h->v[i].parents;
+	return NULL;
+}
+
+static int strv_has(const struct strv *v, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < v->n; i++)
+		if (!strcmp(v->v[i], s))
+			return 1;
+	return 0;
+}
+
+static void strv_add(struct strv *v, const char *s)
+{
+	v->v = mg_reallocarray(v->v, v->n + 1, sizeof(char *));
+	v->v[v->n++] = mg_strdup(s);
+}
+
+/*
+ * A database ahead of the code: the version table names revisions the
+ * local graph does not know (a rollback re-running an older build's
+ * release phase).  If the applied history shows those revisions descend
+ * from every local head, `upgrade head` has nothing to do: say so and
+ * set *ahead (with MG_RUN_STRICT it is an error instead).  Without such
+ * proof, return MG_OK and let planning report the unknown revision.
+ */
+static int check_ahead(struct mg_session *s, const struct strv *heads,
+		       unsigned flags, int *ahead, struct mg_error *err)
+{
+	struct mg_rev_list local = MG_REV_LIST_INIT;
+	struct strv seen = { NULL, 0 }, todo = { NULL, 0 };
+	struct hist h;
+	size_t i, unknown = 0;
+	int rc, proven = 1;
+
+	*ahead = 0;
+	for (i = 0; i < heads->n; i++)
+		if (!mg_graph_find(s->g, heads->v[i]))
+			unknown++;
+	if (!unknown)
+		return MG_OK;
+	rc = read_history(s, &h, err);
+	if (rc)
+		return rc;
+	/* walk back from the database's heads through recorded parents */
+	for (i = 0; i < heads->n; i++)
+		strv_add(&todo, heads->v[i]);
+	while (todo.n) {
+		char *rev = todo.v[--todo.n];
+		const char *p;
+
+		if (!strv_has(&seen, rev)) {
+			strv_add(&seen, rev);
+			if (!mg_graph_find(s->g, rev) &&
+			    (p = hist_parents(&h, rev)) != NULL) {
+				while (*p) {
+					size_t n = strcspn(p, ",");
+					char *one = mg_strndup(p, n);
+
+					strv_add(&todo, one);
+					free(one);
+					p += n + (p[n] == ',');
+				}
+			}
+		}
+		free(rev);
+	}
+	mg_graph_heads(s->g, &local);
+	for (i = 0; i < local.n; i++)
+		if (!strv_has(&seen, local.v[i]->revision))
+			proven = 0;
+	if (proven) {
+		struct mg_buf msg = MG_BUF_INIT;
+
+		mg_buf_puts(&msg, "the database is at ");
+		for (i = 0; i < heads->n; i++)
+			mg_buf_printf(&msg, "%s%s", i ? ", " : "",
+				      heads->v[i]);
+		mg_buf_puts(&msg, ", ahead of this build's head ");
+		for (i = 0; i < local.n; i++)
+			mg_buf_printf(&msg, "%s%s", i ? ", " : "",
+				      local.v[i]->revision);
+		mg_buf_puts(&msg, " (the applied history shows it descends "
+				  "from it)");
+		if (flags & MG_RUN_STRICT)
+			rc = mg_error_set(err, MG_ECONFIG, NULL, 0,
+					  "%s; --strict refuses to go on",
+					  msg.ptr);
+		else
+			info(s, "%s: nothing to do", msg.ptr);
+		*ahead = 1;
+		mg_buf_release(&msg);
+	}
+	mg_rev_list_release(&local);
+	mg_strv_free(seen.v, seen.n);
+	mg_strv_free(todo.v, todo.n);
+	hist_release(&h);
 	return rc;
 }
 
@@ -658,6 +930,14 @@ replan:
 	rc = read_heads(s, !dry, &heads, err);
 	if (rc)
 		goto out;
+	if (dir == MG_UP && (!strcmp(target, "head") ||
+			     !strcmp(target, "heads"))) {
+		int ahead = 0;
+
+		rc = check_ahead(s, &heads, flags, &ahead, err);
+		if (rc || ahead)
+			goto out;
+	}
 	rc = mg_graph_plan(s->g, (const char *const *)heads.v, heads.n,
 			   target, dir, &plan, err);
 	if (rc)
@@ -813,6 +1093,15 @@ int mg_run_stamp(struct mg_session *s, const char *target, unsigned flags,
 	if (s->hooks.step_start)
 		s->hooks.step_start(s->hooks.user, &step);
 	rc = version_stmts(&r, &step, err);
+	{
+		char started[40];
+
+		wall_iso(started, sizeof(started));
+		for (i = 0; rc == MG_OK && i < step.nins; i++)
+			rc = history_row(&r, step.ins[i], "stamp",
+					 mg_graph_find(s->g, step.ins[i]),
+					 started, 0, err);
+	}
 	if (rc == MG_OK)
 		rc = r_commit(&r, err);
 	if (s->hooks.step_done)
@@ -824,5 +1113,274 @@ out:
 	free(del);
 	mg_rev_list_release(&to);
 	mg_strv_free(heads.v, heads.n);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* schema, check, check --roundtrip                                     */
+
+static int dump_schema(struct mg_session *s, int json, char **out,
+		       struct mg_error *err)
+{
+	const char *exclude[2];
+
+	exclude[0] = s->cfg->version_table;
+	exclude[1] = s->cfg->history_table;
+	return mg_schema_dump(s->ops, s->db, s->url.dialect, exclude, 2, json,
+			      out, err);
+}
+
+int mg_session_schema(struct mg_session *s, int json, char **out,
+		      struct mg_error *err)
+{
+	int rc;
+
+	*out = NULL;
+	rc = mg_session_connect(s, 0, err);
+	if (rc)
+		return rc;
+	return dump_schema(s, json, out, err);
+}
+
+/*
+ * Start a new problem in a check report.  Problems are separated by a
+ * blank line (a diff never holds an empty line: its context lines start
+ * with a space), so a reader can split them.
+ */
+static void problem(struct mg_buf *rep, const char *fmt, ...)
+	MG_PRINTF(2, 3);
+
+static void problem(struct mg_buf *rep, const char *fmt, ...)
+{
+	char line[2048];
+	va_list ap;
+
+	if (rep->len)
+		mg_buf_putc(rep, '\n');
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	mg_buf_puts(rep, line);
+}
+
+int mg_run_check(struct mg_session *s, const char *schema_file,
+		 char **report, struct mg_error *err)
+{
+	struct mg_rev_list heads = MG_REV_LIST_INIT;
+	struct mg_buf rep = MG_BUF_INIT;
+	struct strv cur = { NULL, 0 };
+	struct hist h;
+	size_t i, j;
+	int rc, known = 1;
+
+	*report = NULL;
+	memset(&h, 0, sizeof(h));
+	mg_graph_heads(s->g, &heads);
+	if (heads.n > 1) {
+		problem(&rep, "several heads: the graph has %zu heads (",
+			heads.n);
+		for (i = 0; i < heads.n; i++)
+			mg_buf_printf(&rep, "%s%s", i ? ", " : "",
+				      heads.v[i]->revision);
+		mg_buf_puts(&rep, "); merge them with 'migrate merge'\n");
+	}
+	rc = mg_session_connect(s, 0, err);
+	if (rc == MG_OK)
+		rc = read_heads(s, 0, &cur, err);
+	if (rc)
+		goto out;
+	for (i = 0; i < cur.n; i++)
+		if (!mg_graph_find(s->g, cur.v[i])) {
+			problem(&rep, "unknown revision: the database is "
+				"at '%s', which no unit in %s defines\n",
+				cur.v[i], s->cfg->script_location);
+			known = 0;
+		}
+	if (known) {
+		struct mg_plan plan = MG_PLAN_INIT;
+		struct mg_error perr = MG_ERROR_INIT;
+
+		if (mg_graph_plan(s->g, (const char *const *)cur.v, cur.n,
+				  "heads", MG_UP, &plan, &perr) == MG_OK) {
+			if (plan.n) {
+				problem(&rep, "pending: %zu unit%s not "
+					"applied:", plan.n,
+					plan.n == 1 ? "" : "s");
+				for (j = 0; j < plan.n; j++)
+					mg_buf_printf(&rep, " %s",
+						      plan.v[j].unit->revision);
+				mg_buf_putc(&rep, '\n');
+			}
+		} else {
+			problem(&rep, "not at head: %s\n", perr.msg);
+		}
+		mg_plan_release(&plan);
+	}
+	/* applied units whose file changed since they ran */
+	rc = read_history(s, &h, err);
+	if (rc)
+		goto out;
+	for (i = 0; i < h.n; i++) {
+		const struct hist_row *row = &h.v[i];
+		const struct mg_unit *u;
+		char hex[65];
+		int later = 0;
+
+		if (strcmp(row->direction, "upgrade") || !row->sha256)
+			continue;
+		for (j = i + 1; j < h.n; j++)
+			if (!strcmp(h.v[j].revision, row->revision))
+				later = 1;
+		u = later ? NULL : mg_graph_find(s->g, row->revision);
+		if (!u)
+			continue;
+		mg_unit_sha256_hex(u, hex);
+		if (strcmp(hex, row->sha256))
+			problem(&rep, "changed: %s was applied from a "
+				"file with SHA-256 %.12s..., it is now "
+				"%.12s...\n", u->path, row->sha256, hex);
+	}
+	if (schema_file) {
+		char *want = NULL, *have = NULL, *diff;
+		size_t len;
+
+		rc = mg_read_file(schema_file, &want, &len, err);
+		if (rc == MG_OK)
+			rc = dump_schema(s, 0, &have, err);
+		if (rc == MG_OK) {
+			diff = mg_text_diff(want, have, schema_file,
+					    "database");
+			if (diff) {
+				problem(&rep, "schema: the database "
+					"differs from %s:\n", schema_file);
+				mg_buf_puts(&rep, diff);
+				free(diff);
+			}
+		}
+		free(want);
+		free(have);
+		if (rc)
+			goto out;
+	}
+	if (rep.len) {
+		*report = mg_buf_detach(&rep);
+		rc = MG_EDRIFT;
+	}
+out:
+	hist_release(&h);
+	mg_strv_free(cur.v, cur.n);
+	mg_rev_list_release(&heads);
+	mg_buf_release(&rep);
+	return rc;
+}
+
+/* Run one step in a transaction of its own (none if non-transactional). */
+static int run_single(struct mg_session *s, const struct mg_step *st,
+		      struct mg_error *err)
+{
+	struct runner r = { s, 0, 0 };
+	struct mg_plan plan = MG_PLAN_INIT;
+	struct prep *preps = NULL;
+	struct strv heads = { NULL, 0 };
+	int rc;
+
+	mg_grow(&plan.v, &plan.cap, 1, sizeof(*plan.v));
+	plan.v[0] = *st;
+	plan.n = 1;
+	rc = r_begin(&r, err);
+	if (rc == MG_OK)
+		rc = read_heads(s, 1, &heads, err);
+	if (rc == MG_OK)
+		rc = prepare(s, &plan, 0, &preps, err);
+	if (rc == MG_OK)
+		rc = run_step(&r, st, &preps[0],
+			      heads.n ? heads.v[0] : NULL, err);
+	if (rc == MG_OK)
+		rc = r_commit(&r, err);
+	r_rollback(&r);
+	if (preps)
+		preps_free(preps, 1);
+	mg_strv_free(heads.v, heads.n);
+	free(plan.v);
+	return rc;
+}
+
+int mg_run_roundtrip(struct mg_session *s, char **report,
+		     struct mg_error *err)
+{
+	struct mg_plan plan = MG_PLAN_INIT;
+	struct strv cur = { NULL, 0 };
+	char *before = NULL, *after = NULL;
+	size_t i;
+	int rc;
+
+	*report = NULL;
+	rc = mg_session_connect(s, 0, err);
+	if (rc)
+		return rc;
+	rc = s->ops->lock(s->db, s->vt.ptr, s->cfg->lock_timeout_ms, err);
+	if (rc)
+		return rc;
+	rc = read_heads(s, 0, &cur, err);
+	if (rc == MG_OK)
+		rc = dump_schema(s, 0, &before, err);
+	if (rc)
+		goto out;
+	if (cur.n || before[0]) {
+		rc = mg_error_set(err, MG_EUSAGE, NULL, 0,
+				  "check --roundtrip needs an empty scratch "
+				  "database; %s is not empty (it would be "
+				  "changed)", s->url.masked);
+		goto out;
+	}
+	rc = mg_graph_plan(s->g, NULL, 0, "heads", MG_UP, &plan, err);
+	if (rc)
+		goto out;
+	for (i = 0; i < plan.n && rc == MG_OK; i++) {
+		struct mg_step up = plan.v[i], down = plan.v[i];
+		char *diff;
+
+		down.dir = MG_DOWN;
+		down.del = up.ins;
+		down.ndel = up.nins;
+		down.ins = up.del;
+		down.nins = up.ndel;
+		free(before);
+		before = NULL;
+		rc = dump_schema(s, 0, &before, err);
+		if (rc == MG_OK)
+			rc = run_single(s, &up, err);
+		if (rc == MG_OK)
+			rc = run_single(s, &down, err);
+		if (rc == MG_OK)
+			rc = dump_schema(s, 0, &after, err);
+		if (rc)
+			break;
+		diff = mg_text_diff(before, after, "before upgrade",
+				    "after upgrade + downgrade");
+		free(after);
+		after = NULL;
+		if (diff) {
+			*report = mg_asprintf("roundtrip: the downgrade of %s "
+					      "(%s) does not restore the "
+					      "schema:\n%s",
+					      up.unit->revision, up.unit->path,
+					      diff);
+			free(diff);
+			rc = MG_EDRIFT;
+			break;
+		}
+		rc = run_single(s, &up, err);
+	}
+	if (rc == MG_OK)
+		info(s, "roundtrip: %zu unit%s upgraded, downgraded and "
+		     "upgraded again; every downgrade restored the schema",
+		     plan.n, plan.n == 1 ? "" : "s");
+out:
+	s->ops->unlock(s->db);
+	free(before);
+	free(after);
+	mg_plan_release(&plan);
+	mg_strv_free(cur.v, cur.n);
 	return rc;
 }

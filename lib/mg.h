@@ -195,6 +195,19 @@ void mg_version_step_sql(char ***stmts, size_t *n, const char *schema,
 void mg_version_table_name(struct mg_buf *out, const char *schema,
 			   const char *table);
 
+/* CREATE TABLE for the applied-history table. */
+void mg_history_create_sql(struct mg_buf *out, enum mg_dialect d,
+			   const char *schema, const char *table);
+/*
+ * INSERT of one history row.  `started` is an ISO-8601 UTC time, or NULL
+ * for "now" (offline scripts); `ms` < 0 writes a NULL duration.
+ */
+void mg_history_insert_sql(struct mg_buf *out, enum mg_dialect d,
+			   const char *schema, const char *table,
+			   const char *revision, const char *parents,
+			   const char *direction, const char *sha256_hex,
+			   const char *started, double ms);
+
 /* Is `s` a plain SQL identifier ([A-Za-z_][A-Za-z0-9_]*, <= 63 bytes)? */
 int mg_is_plain_ident(const char *s);
 

@@ -342,15 +342,14 @@ static int parse_yaml(struct header_ctx *h, const char *yaml, size_t len)
 	if (!yaml_parser_load(&parser, &doc)) {
 		unsigned line = h->line0 + (unsigned)parser.problem_mark.line;
 
-		if (parser.context)
-			rc = mg_error_set(h->err, MG_ECONFIG, h->path, line,
-					  "malformed header: %s %s",
-					  parser.problem ? parser.problem : "error",
-					  parser.context);
-		else
-			rc = mg_error_set(h->err, MG_ECONFIG, h->path, line,
-					  "malformed header: %s",
-					  parser.problem ? parser.problem : "error");
+		rc = mg_error_set(h->err, MG_ECONFIG, h->path, line,
+				  "malformed header: %s%s%s (the header is "
+				  "the '--' lines before the first blank line "
+				  "or section; other comments go after a blank "
+				  "line)",
+				  parser.problem ? parser.problem : "error",
+				  parser.context ? " " : "",
+				  parser.context ? parser.context : "");
 		yaml_parser_delete(&parser);
 		return rc;
 	}
@@ -361,7 +360,9 @@ static int parse_yaml(struct header_ctx *h, const char *yaml, size_t len)
 				  "'-- revision: ID' comment lines");
 	} else if (root->type != YAML_MAPPING_NODE) {
 		rc = yerr(h, root, "malformed header: expected 'key: value' "
-			  "lines");
+			  "lines (the header is the '--' lines before the "
+			  "first blank line or section; other comments go "
+			  "after a blank line)");
 	} else {
 		for (pair = root->data.mapping.pairs.start;
 		     rc == MG_OK && pair < root->data.mapping.pairs.top;

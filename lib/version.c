@@ -78,3 +78,78 @@ void mg_version_step_sql(char ***stmts, size_t *n, const char *schema,
 	mg_buf_release(&name);
 	mg_buf_release(&b);
 }
+
+/*
+ * The applied-history table: one row per unit run (and per stamp), in
+ * the same transaction as the unit's version-table change.  It sits next
+ * to the version table (same schema) and is the tool's own: `schema` and
+ * `check` leave it out.
+ */
+void mg_history_create_sql(struct mg_buf *out, enum mg_dialect d,
+			   const char *schema, const char *table)
+{
+	int pg = d == MG_DIALECT_PG;
+
+	mg_buf_puts(out, "CREATE TABLE ");
+	mg_version_table_name(out, pg ? schema : NULL, table);
+	mg_buf_printf(out,
+		      " (\n"
+		      "    id %s,\n"
+		      "    revision VARCHAR(32) NOT NULL,\n"
+		      "    down_revisions TEXT NOT NULL,\n"
+		      "    direction VARCHAR(16) NOT NULL,\n"
+		      "    sha256 CHAR(64),\n"
+		      "    started_at %s NOT NULL,\n"
+		      "    finished_at %s NOT NULL,\n"
+		      "    duration_ms %s,\n"
+		      "    tool_version VARCHAR(32) NOT NULL\n"
+		      ")",
+		      pg ? "BIGSERIAL PRIMARY KEY" :
+			   "INTEGER PRIMARY KEY AUTOINCREMENT",
+		      pg ? "TIMESTAMPTZ" : "TEXT", pg ? "TIMESTAMPTZ" : "TEXT",
+		      pg ? "DOUBLE PRECISION" : "REAL");
+}
+
+static void now_sql(struct mg_buf *b, enum mg_dialect d)
+{
+	if (d == MG_DIALECT_PG)
+		mg_buf_puts(b, "clock_timestamp()");
+	else
+		mg_buf_puts(b, "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')");
+}
+
+void mg_history_insert_sql(struct mg_buf *out, enum mg_dialect d,
+			   const char *schema, const char *table,
+			   const char *revision, const char *parents,
+			   const char *direction, const char *sha256_hex,
+			   const char *started, double ms)
+{
+	mg_buf_puts(out, "INSERT INTO ");
+	mg_version_table_name(out, d == MG_DIALECT_PG ? schema : NULL, table);
+	mg_buf_puts(out, " (revision, down_revisions, direction, sha256, "
+			 "started_at, finished_at, duration_ms, tool_version) "
+			 "VALUES (");
+	mg_buf_sql_literal(out, revision);
+	mg_buf_puts(out, ", ");
+	mg_buf_sql_literal(out, parents);
+	mg_buf_puts(out, ", ");
+	mg_buf_sql_literal(out, direction);
+	mg_buf_puts(out, ", ");
+	if (sha256_hex)
+		mg_buf_sql_literal(out, sha256_hex);
+	else
+		mg_buf_puts(out, "NULL");
+	mg_buf_puts(out, ", ");
+	if (started)
+		mg_buf_sql_literal(out, started);
+	else
+		now_sql(out, d);
+	mg_buf_puts(out, ", ");
+	now_sql(out, d);
+	if (ms >= 0)
+		mg_buf_printf(out, ", %.3f, ", ms);
+	else
+		mg_buf_puts(out, ", NULL, ");
+	mg_buf_sql_literal(out, MG_VERSION);
+	mg_buf_putc(out, ')');
+}

@@ -293,6 +293,106 @@ int mg_graph_plan(const struct mg_graph *g, const char *const *current,
 		  size_t ncurrent, const char *target, enum mg_direction dir,
 		  struct mg_plan *out, struct mg_error *err) MG_WUR;
 
+/*
+ * Notes on plans (mg_graph_plan, mg_graph_stamp):
+ *
+ *   - del / ins point at the units' revision strings, owned by the
+ *     graph; each step's del and ins share one allocation, which
+ *     mg_plan_release frees (the graph must outlive the plan).
+ *   - A merge step deletes the other parents and updates one: del is
+ *     { updated parent, deleted parents... }, ins { merge }.  An unmerge
+ *     (downgrading a merge) is del { merge }, ins { one parent, inserted
+ *     parents... }.  Alembic runs the DELETEs / INSERTs before the
+ *     UPDATE; the set of statements is the same.
+ *   - `target` NULL means what Alembic's command means: upgrade to
+ *     `head` when the graph has one head, else `heads`; downgrade to
+ *     `base`.
+ *   - Errors are MG_ECONFIG with Alembic's messages, except a relative
+ *     target that walks past the graph ("Relative revision -3 didn't
+ *     produce 3 migrations"), which is MG_EUSAGE.  A "Multiple head
+ *     revisions are present ..." message has a second line naming the
+ *     heads ("heads: a, b").
+ */
+
+/*
+ * The version-table change of `stamp target` (Alembic's _stamp_revs run
+ * through its HeadMaintainer): one step per Alembic StampStep, each with
+ * unit == NULL (nothing runs) and dir MG_UP / MG_DOWN as Alembic's
+ * is_upgrade.  With `purge`, `current` is ignored and the plan starts
+ * from an empty table: the caller empties it first (Alembic's --purge).
+ * Without it, revisions in `current` the graph does not know are an
+ * MG_ECONFIG error.
+ */
+int mg_graph_stamp(const struct mg_graph *g, const char *const *current,
+		   size_t ncurrent, const char *target, int purge,
+		   struct mg_plan *out, struct mg_error *err) MG_WUR;
+
+/*
+ * Alembic's `history [-r RANGE]`: the units in the range, newest first,
+ * in Alembic's order.  `range` is NULL or "" for everything, else
+ * "[start]:[end]" where either end is a target (`base`, `heads`, an id,
+ * `-3`, `LABEL@head`, ...) or the word `current`, which stands for the
+ * revisions in `current` (the version table's rows).  A range without a
+ * colon is MG_EUSAGE.
+ */
+int mg_graph_history(const struct mg_graph *g, const char *range,
+		     const char *const *current, size_t ncurrent,
+		     struct mg_rev_list *out, struct mg_error *err) MG_WUR;
+
+/* Alembic's `branches`: the branch points, in history order. */
+void mg_graph_branches(const struct mg_graph *g, struct mg_rev_list *out);
+
+/*
+ * Alembic's get_revisions(), what `show REV` lists: a target resolved
+ * without reference to a database (`heads`, `head`, an id, a prefix,
+ * `LABEL@head`, `-1` from each head, ...).  Empty for `base`.
+ */
+int mg_graph_revisions(const struct mg_graph *g, const char *target,
+		       struct mg_rev_list *out, struct mg_error *err) MG_WUR;
+
+/*
+ * What Alembic's `current` lists for a version table holding `current`:
+ * the branch heads among those revisions and everything they imply, in
+ * file-name order.  Unknown revisions are MG_ECONFIG.
+ */
+int mg_graph_current(const struct mg_graph *g, const char *const *current,
+		     size_t ncurrent, struct mg_rev_list *out,
+		     struct mg_error *err) MG_WUR;
+
+/* Children by down_revision (Alembic's nextrev), in file-name order. */
+void mg_graph_children(const struct mg_graph *g, const struct mg_unit *u,
+		       struct mg_rev_list *out);
+
+/* No unit has `u` as down_revision (one of mg_graph_heads). */
+int mg_graph_is_head(const struct mg_graph *g, const struct mg_unit *u);
+/* Several units have `u` as down_revision. */
+int mg_graph_is_branchpoint(const struct mg_graph *g,
+			    const struct mg_unit *u);
+/* `u` has several down_revisions. */
+int mg_graph_is_mergepoint(const struct mg_graph *g, const struct mg_unit *u);
+
+/* What Alembic's history marks after a revision. */
+enum mg_rev_flags {
+	MG_REV_HEAD = 1 << 0,           /* " (head)": nothing builds on it,
+					   not even through depends_on */
+	MG_REV_EFFECTIVE_HEAD = 1 << 1, /* " (effective head)": only
+					   depends_on of others names it */
+	MG_REV_BRANCHPOINT = 1 << 2,    /* " (branchpoint)" */
+	MG_REV_MERGEPOINT = 1 << 3,     /* " (mergepoint)" */
+	MG_REV_BASE = 1 << 4            /* no down_revision */
+};
+
+unsigned mg_graph_flags(const struct mg_graph *g, const struct mg_unit *u);
+
+/*
+ * The branch labels Alembic shows for `u`: its own and those it inherits
+ * from the unit that declared them (up to the next branch or merge
+ * point).  Returns a malloc'd array of *n borrowed strings (free() the
+ * array only), NULL when there are none.
+ */
+const char **mg_graph_labels(const struct mg_graph *g,
+			     const struct mg_unit *u, size_t *n);
+
 /* ------------------------------------------------------------------ */
 /* Running: sessions, the version table, the executor (lib/exec.c)      */
 
@@ -354,6 +454,32 @@ int mg_run_migrate(struct mg_session *s, enum mg_direction dir,
 /* stamp: set the version table to `target` without running units. */
 int mg_run_stamp(struct mg_session *s, const char *target, unsigned flags,
 		 struct mg_error *err) MG_WUR;
+
+/*
+ * The live schema, normalised (tables, columns, keys, indexes, views,
+ * sequences; the version and history tables left out).  *out malloc'd.
+ */
+int mg_session_schema(struct mg_session *s, int json, char **out,
+		      struct mg_error *err) MG_WUR;
+
+/*
+ * check: MG_OK when the graph has one head and the database stands at
+ * it, every applied unit's file is unchanged since it ran, and (when
+ * `schema_file` is given) the schema equals that file's dump.  Otherwise
+ * MG_EDRIFT with *report (malloc'd) listing every problem.  Other errors
+ * (cannot connect, ...) as usual, *report NULL.
+ */
+int mg_run_check(struct mg_session *s, const char *schema_file,
+		 char **report, struct mg_error *err) MG_WUR;
+
+/*
+ * check --roundtrip on a scratch database (refused unless empty): for
+ * each unit from base, upgrade it, downgrade it, compare the schema with
+ * the one before, upgrade again.  MG_EDRIFT with *report naming the first
+ * unit whose downgrade does not restore the schema, and the diff.
+ */
+int mg_run_roundtrip(struct mg_session *s, char **report,
+		     struct mg_error *err) MG_WUR;
 
 /* ------------------------------------------------------------------ */
 /* Writing new units (lib/revision.c)                                   */

@@ -208,7 +208,9 @@ static const struct bad_case {
 	  "-- migrate:downgrade\n", 2,
 	  "'down_revision' must be a string or a list of strings" },
 	{ "-- just a comment\n-- migrate:upgrade\n-- migrate:downgrade\n", 1,
-	  "malformed header: expected 'key: value' lines" },
+	  "malformed header: expected 'key: value' lines (the header is the "
+	  "'--' lines before the first blank line or section; other comments "
+	  "go after a blank line)" },
 	{ "-- revision: a\n-- migrate:upgrade\nSELECT 1;\n", 0,
 	  "no '-- migrate:downgrade' section (an empty one means there is "
 	  "nothing to undo)" },
