@@ -62,6 +62,8 @@ int cmd_stamp(struct cli *cli, int argc, char **argv);
 int cmd_current(struct cli *cli, int argc, char **argv);
 int cmd_history(struct cli *cli, int argc, char **argv);
 int cmd_heads(struct cli *cli, int argc, char **argv);
+int cmd_branches(struct cli *cli, int argc, char **argv);
+int cmd_show(struct cli *cli, int argc, char **argv);
 int cmd_schema(struct cli *cli, int argc, char **argv);
 int cmd_check(struct cli *cli, int argc, char **argv);
 int cmd_build(struct cli *cli, int argc, char **argv);

@@ -40,6 +40,10 @@ static const struct cmd_spec commands[] = {
 	  "schema [--format text|json]" },
 	{ "build", cmd_build, "compile the C units of script_location",
 	  "build [--force] [--cc CC]" },
+	{ "branches", cmd_branches, "show the branch points of the graph",
+	  "branches [--verbose] [--format text|json]" },
+	{ "show", cmd_show, "show one revision (or several: heads, LABEL@head)",
+	  "show REV [--format text|json]" },
 	{ "help", cmd_help, "show help for a command", "help [COMMAND]" },
 };
 

@@ -63,66 +63,120 @@ static int parse_view_args(const struct cmd_spec *spec, int argc,
 	return 0;
 }
 
-static int is_head(const struct mg_rev_list *heads, const struct mg_unit *u)
+static void comma(FILE *f, char *const *v, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < heads->n; i++)
-		if (heads->v[i] == u)
-			return 1;
-	return 0;
-}
-
-static void labels(FILE *f, const struct mg_unit *u)
-{
-	size_t i;
-
-	if (!u->nlabels)
-		return;
-	fputs(" (", f);
-	for (i = 0; i < u->nlabels; i++)
-		fprintf(f, "%s%s", i ? ", " : "", u->branch_labels[i]);
-	fputc(')', f);
-}
-
-static void strv_line(FILE *f, const char *title, char *const *v, size_t n,
-		      const char *none)
-{
-	size_t i;
-
-	fprintf(f, "%s: ", title);
-	if (!n)
-		fputs(none, f);
 	for (i = 0; i < n; i++)
 		fprintf(f, "%s%s", i ? ", " : "", v[i]);
-	fputc('\n', f);
 }
 
-/* Alembic's verbose block for one unit. */
-static void show_block(FILE *f, const struct mg_unit *u, int head)
+static void down_text(FILE *f, const struct mg_unit *u)
 {
-	fprintf(f, "Rev: %s%s\n", u->revision, head ? " (head)" : "");
-	strv_line(f, "Parent", u->down_revisions, u->ndown, "<base>");
-	if (u->nlabels)
-		strv_line(f, "Branch names", u->branch_labels, u->nlabels, "");
-	if (u->ndepends)
-		strv_line(f, "Also depends on", u->depends_on, u->ndepends, "");
-	fprintf(f, "Path: %s\n\n", u->path);
-	fprintf(f, "    %s\n\n", u->message ? u->message : "");
-	fprintf(f, "    Revision ID: %s\n", u->revision);
-	fputs("    Revises: ", f);
-	{
+	if (!u->ndown)
+		fputs("<base>", f);
+	else
+		comma(f, u->down_revisions, u->ndown);
+}
+
+enum {
+	FMT_PARENTS = 1 << 0,   /* "PARENT -> REV" */
+	FMT_BRANCHES = 1 << 1,  /* " (label)" */
+	FMT_HEADS = 1 << 2,     /* " (head)", " (effective head)" */
+	FMT_TREE = 1 << 3,      /* " (branchpoint)", " (mergepoint)" */
+	FMT_DOC = 1 << 4        /* ", message" */
+};
+
+/* Alembic's Script.cmd_format, non-verbose. */
+static void rev_line(FILE *f, const struct mg_graph *g,
+		     const struct mg_unit *u, unsigned fmt)
+{
+	unsigned fl = mg_graph_flags(g, u);
+
+	if (fmt & FMT_PARENTS) {
+		down_text(f, u);
+		if (u->ndepends) {
+			fputs(" (", f);
+			comma(f, u->depends_on, u->ndepends);
+			fputc(')', f);
+		}
+		fputs(" -> ", f);
+	}
+	fputs(u->revision, f);
+	if (fmt & FMT_BRANCHES) {
+		size_t n = 0, i;
+		const char **l = mg_graph_labels(g, u, &n);
+
+		if (n) {
+			fputs(" (", f);
+			for (i = 0; i < n; i++)
+				fprintf(f, "%s%s", i ? ", " : "", l[i]);
+			fputc(')', f);
+		}
+		free(l);
+	}
+	if (fmt & (FMT_HEADS | FMT_TREE)) {
+		if (fl & MG_REV_HEAD)
+			fputs(" (head)", f);
+		if (fl & MG_REV_EFFECTIVE_HEAD)
+			fputs(" (effective head)", f);
+	}
+	if (fmt & FMT_TREE) {
+		if (fl & MG_REV_BRANCHPOINT)
+			fputs(" (branchpoint)", f);
+		if (fl & MG_REV_MERGEPOINT)
+			fputs(" (mergepoint)", f);
+	}
+	if (fmt & FMT_DOC)
+		fprintf(f, ", %s", u->message ? u->message : "");
+}
+
+/* Alembic's Script.log_entry (the verbose form). */
+static void show_block(FILE *f, const struct mg_graph *g,
+		       const struct mg_unit *u)
+{
+	unsigned fl = mg_graph_flags(g, u);
+
+	fprintf(f, "Rev: %s%s%s%s\n", u->revision,
+		(fl & (MG_REV_HEAD | MG_REV_EFFECTIVE_HEAD)) ? " (head)" : "",
+		(fl & MG_REV_BRANCHPOINT) ? " (branchpoint)" : "",
+		(fl & MG_REV_MERGEPOINT) ? " (mergepoint)" : "");
+	fputs((fl & MG_REV_MERGEPOINT) ? "Merges: " : "Parent: ", f);
+	down_text(f, u);
+	fputc('\n', f);
+	if (u->ndepends) {
+		fputs("Also depends on: ", f);
+		comma(f, u->depends_on, u->ndepends);
+		fputc('\n', f);
+	}
+	if (fl & MG_REV_BRANCHPOINT) {
+		struct mg_rev_list kids = MG_REV_LIST_INIT;
 		size_t i;
 
-		for (i = 0; i < u->ndown; i++)
-			fprintf(f, "%s%s", i ? ", " : "", u->down_revisions[i]);
+		mg_graph_children(g, u, &kids);
+		fputs("Branches into: ", f);
+		for (i = 0; i < kids.n; i++)
+			fprintf(f, "%s%s", i ? ", " : "", kids.v[i]->revision);
+		fputc('\n', f);
+		mg_rev_list_release(&kids);
 	}
+	if (u->nlabels) {
+		fputs("Branch names: ", f);
+		comma(f, u->branch_labels, u->nlabels);
+		fputc('\n', f);
+	}
+	fprintf(f, "Path: %s\n\n", u->path);
+	fprintf(f, "    %s\n\n", u->message ? u->message : "");
+	fprintf(f, "    Revision ID: %s\n    Revises: ", u->revision);
+	comma(f, u->down_revisions, u->ndown);
 	fprintf(f, "\n    Create Date: %s\n\n",
 		u->create_date ? u->create_date : "");
 }
 
-static void json_unit(FILE *f, const struct mg_unit *u, int head)
+static void json_unit(FILE *f, const struct mg_graph *g,
+		      const struct mg_unit *u)
 {
+	unsigned fl = mg_graph_flags(g, u);
 	size_t i;
 
 	fputs("{\"revision\": ", f);
@@ -154,16 +208,45 @@ static void json_unit(FILE *f, const struct mg_unit *u, int head)
 		fputs("null", f);
 	fputs(", \"path\": ", f);
 	out_json_str(f, u->path);
-	fprintf(f, ", \"is_head\": %s, \"transactional\": %s}",
-		head ? "true" : "false", u->transactional ? "true" : "false");
+	fprintf(f, ", \"is_head\": %s, \"is_branch_point\": %s, "
+		"\"is_merge_point\": %s, \"transactional\": %s}",
+		(fl & MG_REV_HEAD) ? "true" : "false",
+		(fl & MG_REV_BRANCHPOINT) ? "true" : "false",
+		(fl & MG_REV_MERGEPOINT) ? "true" : "false",
+		u->transactional ? "true" : "false");
+}
+
+/* A JSON array of units, or the text lines / blocks of a list. */
+static void print_list(const struct mg_graph *g,
+		       const struct mg_rev_list *l, const struct view_opts *v,
+		       unsigned fmt)
+{
+	size_t i;
+
+	if (v->json)
+		fputc('[', stdout);
+	for (i = 0; i < l->n; i++) {
+		if (v->json) {
+			if (i)
+				fputs(", ", stdout);
+			json_unit(stdout, g, l->v[i]);
+		} else if (v->verbose) {
+			show_block(stdout, g, l->v[i]);
+		} else {
+			rev_line(stdout, g, l->v[i], fmt);
+			fputc('\n', stdout);
+		}
+	}
+	if (v->json)
+		puts("]");
 }
 
 int cmd_current(struct cli *cli, int argc, char **argv)
 {
 	const struct cmd_spec *spec = cmd_find("current");
-	struct mg_rev_list heads = MG_REV_LIST_INIT;
 	struct mg_error err = MG_ERROR_INIT;
 	struct mg_session *s = NULL;
+	const struct mg_graph *g;
 	struct view_opts v;
 	char **revs = NULL;
 	size_t n = 0, i;
@@ -183,7 +266,7 @@ int cmd_current(struct cli *cli, int argc, char **argv)
 		mg_session_free(s);
 		return rc;
 	}
-	mg_graph_heads(mg_session_graph(s), &heads);
+	g = mg_session_graph(s);
 	if (v.json) {
 		fputs("{\"url\": ", stdout);
 		out_json_str(stdout, mg_session_url_masked(s));
@@ -193,14 +276,13 @@ int cmd_current(struct cli *cli, int argc, char **argv)
 		       mg_session_url_masked(s));
 	}
 	for (i = 0; i < n; i++) {
-		const struct mg_unit *u = mg_graph_find(mg_session_graph(s),
-							revs[i]);
+		const struct mg_unit *u = mg_graph_find(g, revs[i]);
 
 		if (v.json) {
 			if (i)
 				fputs(", ", stdout);
 			if (u) {
-				json_unit(stdout, u, is_head(&heads, u));
+				json_unit(stdout, g, u);
 			} else {
 				fputs("{\"revision\": ", stdout);
 				out_json_str(stdout, revs[i]);
@@ -210,17 +292,15 @@ int cmd_current(struct cli *cli, int argc, char **argv)
 			printf("%s (not in %s)\n", revs[i],
 			       cli->cfg.script_location);
 		} else if (v.verbose) {
-			show_block(stdout, u, is_head(&heads, u));
+			show_block(stdout, g, u);
 		} else {
-			fputs(u->revision, stdout);
-			labels(stdout, u);
-			puts(is_head(&heads, u) ? " (head)" : "");
+			rev_line(stdout, g, u, FMT_HEADS | FMT_TREE);
+			fputc('\n', stdout);
 		}
 	}
 	if (v.json)
 		puts("]}");
 	mg_strv_free(revs, n);
-	mg_rev_list_release(&heads);
 	mg_session_free(s);
 	return 0;
 }
@@ -231,7 +311,6 @@ int cmd_heads(struct cli *cli, int argc, char **argv)
 	struct mg_rev_list heads = MG_REV_LIST_INIT;
 	struct mg_session *s = NULL;
 	struct view_opts v;
-	size_t i;
 	int rc;
 
 	rc = parse_view_args(spec, argc, argv, 0, &v);
@@ -241,39 +320,105 @@ int cmd_heads(struct cli *cli, int argc, char **argv)
 	if (rc)
 		return rc;
 	mg_graph_heads(mg_session_graph(s), &heads);
-	if (v.json)
-		fputc('[', stdout);
-	for (i = 0; i < heads.n; i++) {
-		const struct mg_unit *u = heads.v[i];
-
-		if (v.json) {
-			if (i)
-				fputs(", ", stdout);
-			json_unit(stdout, u, 1);
-		} else if (v.verbose) {
-			show_block(stdout, u, 1);
-		} else {
-			fputs(u->revision, stdout);
-			labels(stdout, u);
-			puts(" (head)");
-		}
-	}
-	if (v.json)
-		puts("]");
+	print_list(mg_session_graph(s), &heads, &v, FMT_BRANCHES | FMT_HEADS);
 	mg_rev_list_release(&heads);
 	mg_session_free(s);
 	return 0;
 }
 
+int cmd_branches(struct cli *cli, int argc, char **argv)
+{
+	const struct cmd_spec *spec = cmd_find("branches");
+	struct mg_rev_list bp = MG_REV_LIST_INIT;
+	struct mg_session *s = NULL;
+	const struct mg_graph *g;
+	struct view_opts v;
+	size_t i, k;
+	int rc;
+
+	rc = parse_view_args(spec, argc, argv, 0, &v);
+	if (rc)
+		return rc < 0 ? 0 : rc;
+	rc = cli_open_session(cli, &s);
+	if (rc)
+		return rc;
+	g = mg_session_graph(s);
+	mg_graph_branches(g, &bp);
+	if (v.json) {
+		print_list(g, &bp, &v, 0);
+	} else {
+		for (i = 0; i < bp.n; i++) {
+			struct mg_rev_list kids = MG_REV_LIST_INIT;
+			size_t w = strlen(bp.v[i]->revision);
+
+			rev_line(stdout, g, bp.v[i], FMT_BRANCHES | FMT_HEADS |
+				 FMT_TREE);
+			fputc('\n', stdout);
+			mg_graph_children(g, bp.v[i], &kids);
+			for (k = 0; k < kids.n; k++) {
+				printf("%*s -> ", (int)w, "");
+				rev_line(stdout, g, kids.v[k],
+					 FMT_BRANCHES | FMT_HEADS | FMT_TREE |
+						 (v.verbose ? FMT_DOC : 0));
+				fputc('\n', stdout);
+			}
+			fputc('\n', stdout);
+			mg_rev_list_release(&kids);
+		}
+	}
+	mg_rev_list_release(&bp);
+	mg_session_free(s);
+	return 0;
+}
+
+int cmd_show(struct cli *cli, int argc, char **argv)
+{
+	const struct cmd_spec *spec = cmd_find("show");
+	struct mg_rev_list l = MG_REV_LIST_INIT;
+	struct mg_error err = MG_ERROR_INIT;
+	struct mg_session *s = NULL;
+	struct view_opts v;
+	const char *rev;
+	int rc;
+
+	/* show REV [--format json]: one positional argument */
+	if (argc >= 2 && argv[1][0] != '-') {
+		rev = argv[1];
+		argv[1] = argv[0];
+		argc--;
+		argv++;
+	} else {
+		rev = NULL;
+	}
+	rc = parse_view_args(spec, argc, argv, 0, &v);
+	if (rc)
+		return rc < 0 ? 0 : rc;
+	if (!rev)
+		return out_usage_error(spec, "missing revision");
+	rc = cli_open_session(cli, &s);
+	if (rc)
+		return rc;
+	rc = mg_graph_revisions(mg_session_graph(s), rev, &l, &err);
+	if (rc) {
+		out_error(&err);
+	} else {
+		v.verbose = 1;
+		print_list(mg_session_graph(s), &l, &v, 0);
+	}
+	mg_rev_list_release(&l);
+	mg_session_free(s);
+	return rc;
+}
+
 int cmd_history(struct cli *cli, int argc, char **argv)
 {
 	const struct cmd_spec *spec = cmd_find("history");
-	struct mg_rev_list heads = MG_REV_LIST_INIT, list = MG_REV_LIST_INIT;
+	struct mg_rev_list list = MG_REV_LIST_INIT;
 	struct mg_error err = MG_ERROR_INIT;
 	struct mg_session *s = NULL;
 	struct view_opts v;
 	char **cur = NULL;
-	size_t ncur = 0, i;
+	size_t ncur = 0;
 	int rc;
 
 	rc = parse_view_args(spec, argc, argv, 1, &v);
@@ -294,46 +439,9 @@ int cmd_history(struct cli *cli, int argc, char **argv)
 			      (const char *const *)cur, ncur, &list, &err);
 	if (rc)
 		goto fail;
-	mg_graph_heads(mg_session_graph(s), &heads);
-	if (v.json)
-		fputc('[', stdout);
-	for (i = 0; i < list.n; i++) {
-		const struct mg_unit *u = list.v[i];
-		int head = is_head(&heads, u);
-
-		if (v.json) {
-			if (i)
-				fputs(", ", stdout);
-			json_unit(stdout, u, head);
-			continue;
-		}
-		if (v.verbose) {
-			show_block(stdout, u, head);
-			continue;
-		}
-		if (u->ndown == 0) {
-			fputs("<base>", stdout);
-		} else {
-			size_t k;
-
-			for (k = 0; k < u->ndown; k++)
-				printf("%s%s", k ? ", " : "",
-				       u->down_revisions[k]);
-		}
-		printf(" -> %s", u->revision);
-		labels(stdout, u);
-		if (head)
-			fputs(" (head)", stdout);
-		if (mg_graph_is_branchpoint(mg_session_graph(s), u))
-			fputs(" (branchpoint)", stdout);
-		if (u->ndown > 1)
-			fputs(" (mergepoint)", stdout);
-		printf(", %s\n", u->message ? u->message : "");
-	}
-	if (v.json)
-		puts("]");
+	print_list(mg_session_graph(s), &list, &v,
+		   FMT_PARENTS | FMT_BRANCHES | FMT_HEADS | FMT_TREE | FMT_DOC);
 	mg_rev_list_release(&list);
-	mg_rev_list_release(&heads);
 	mg_strv_free(cur, ncur);
 	mg_session_free(s);
 	return 0;

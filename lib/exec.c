@@ -1022,13 +1022,12 @@ int mg_run_stamp(struct mg_session *s, const char *target, unsigned flags,
 {
 	struct runner r = { s, 0, 0 };
 	struct strv heads = { NULL, 0 };
-	struct mg_rev_list to = MG_REV_LIST_INIT;
-	struct mg_step step;
-	const char **ins = NULL, **del = NULL;
-	size_t i;
+	struct mg_plan plan = MG_PLAN_INIT;
+	const int purge = (flags & MG_RUN_PURGE) != 0;
+	char started[40];
+	size_t i, k;
 	int rc;
 
-	memset(&step, 0, sizeof(step));
 	rc = mg_session_connect(s, 0, err);
 	if (rc)
 		return rc;
@@ -1041,7 +1040,7 @@ int mg_run_stamp(struct mg_session *s, const char *target, unsigned flags,
 	rc = read_heads(s, !(flags & MG_RUN_DRY), &heads, err);
 	if (rc)
 		goto out;
-	if (!(flags & MG_RUN_PURGE))
+	if (!purge)
 		for (i = 0; i < heads.n; i++)
 			if (!mg_graph_find(s->g, heads.v[i])) {
 				rc = mg_error_set(err, MG_ECONFIG, NULL, 0,
@@ -1050,68 +1049,46 @@ int mg_run_stamp(struct mg_session *s, const char *target, unsigned flags,
 					heads.v[i]);
 				goto out;
 			}
-	rc = mg_graph_resolve(s->g, target, (const char *const *)heads.v,
-			      heads.n, MG_UP, &to, err);
+	/* Alembic's stamp steps; with --purge they start from no rows */
+	rc = mg_graph_stamp(s->g, (const char *const *)heads.v, heads.n,
+			    target, purge, &plan, err);
 	if (rc)
 		goto out;
-	/*
-	 * The version table becomes exactly the target's revisions: the
-	 * current rows are replaced (UPDATE pairs, then DELETE / INSERT).
-	 */
-	ins = mg_calloc(to.n ? to.n : 1, sizeof(*ins));
-	for (i = 0; i < to.n; i++)
-		ins[i] = to.v[i]->revision;
-	del = mg_calloc(heads.n ? heads.n : 1, sizeof(*del));
-	for (i = 0; i < heads.n; i++)
-		del[i] = heads.v[i];
-	step.del = del;
-	step.ndel = heads.n;
-	step.ins = ins;
-	step.nins = to.n;
-	/* rows already right stay untouched */
-	for (i = 0; i < step.ndel;) {
-		size_t j;
-		int same = 0;
-
-		for (j = 0; j < step.nins; j++)
-			if (!strcmp(step.del[i], step.ins[j])) {
-				step.ins[j] = step.ins[--step.nins];
-				same = 1;
-				break;
-			}
-		if (same)
-			step.del[i] = step.del[--step.ndel];
-		else
-			i++;
-	}
 	if (flags & MG_RUN_DRY) {
-		info(s, "dry run: stamp would remove %zu and add %zu row%s; "
-		     "nothing was changed", step.ndel, step.nins,
-		     step.nins == 1 ? "" : "s");
+		info(s, "dry run: stamp would make %zu change%s to the version "
+		     "table%s; nothing was changed", plan.n,
+		     plan.n == 1 ? "" : "s", purge ? " after emptying it" : "");
 		goto out;
 	}
-	if (s->hooks.step_start)
-		s->hooks.step_start(s->hooks.user, &step);
-	rc = version_stmts(&r, &step, err);
-	{
-		char started[40];
+	if (purge && heads.n) {
+		struct mg_buf sql = MG_BUF_INIT;
 
-		wall_iso(started, sizeof(started));
-		for (i = 0; rc == MG_OK && i < step.nins; i++)
-			rc = history_row(&r, step.ins[i], "stamp",
-					 mg_graph_find(s->g, step.ins[i]),
+		mg_buf_printf(&sql, "DELETE FROM %s", s->vt.ptr);
+		rc = r_stmt(&r, sql.ptr, sql.len, "(version table)", 0, err);
+		mg_buf_release(&sql);
+		if (rc)
+			goto out;
+	}
+	wall_iso(started, sizeof(started));
+	for (i = 0; i < plan.n && rc == MG_OK; i++) {
+		const struct mg_step *st = &plan.v[i];
+
+		if (s->hooks.step_start)
+			s->hooks.step_start(s->hooks.user, st);
+		rc = version_stmts(&r, st, err);
+		for (k = 0; rc == MG_OK && k < st->nins; k++)
+			rc = history_row(&r, st->ins[k], "stamp",
+					 mg_graph_find(s->g, st->ins[k]),
 					 started, 0, err);
+		if (s->hooks.step_done)
+			s->hooks.step_done(s->hooks.user, st, rc == MG_OK, 0);
 	}
 	if (rc == MG_OK)
 		rc = r_commit(&r, err);
-	if (s->hooks.step_done)
-		s->hooks.step_done(s->hooks.user, &step, rc == MG_OK, 0);
 out:
 	r_rollback(&r);
 	s->ops->unlock(s->db);
-	free(ins);
-	free(del);
-	mg_rev_list_release(&to);
+	mg_plan_release(&plan);
 	mg_strv_free(heads.v, heads.n);
 	return rc;
 }
