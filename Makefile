@@ -147,15 +147,76 @@ valgrind: $(O)/tests/unit_main $(O)/tests/integ_main $(BIN) units
 	CK_FORK=no MIGRATE_BIN=$(abspath $(BIN)) \
 	  MIGRATE_WRAPPER="$(VALGRIND)" $(O)/tests/integ_main
 
-# C units of versions/ (and of test fixtures that need them).
+# C units of versions/: each NNNN_x.c becomes NNNN_x.so next to it,
+# compiled by the freshly built binary (up-to-date objects are kept).
+# MIGRATE_CONFIG is cleared so a developer's own config cannot redirect
+# it; the test suites build the C units of their fixtures themselves.
 units: $(BIN)
+	MIGRATE_CONFIG= $(BIN) -x script_location=versions build
+
+# `migrate build` finds migrate_unit.h in this source tree, or, once
+# installed, in $(PREFIX)/include ($MIGRATE_INCLUDE and --include win).
+$(O)/cmd/build.o: ALL_CPPFLAGS += \
+	-DMG_INCLUDE_DIR='"$(CURDIR)/lib/include"' \
+	-DMG_PREFIX_INCLUDE_DIR='"$(PREFIX)/include"'
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/migrate
 	install -m 644 docs/migrate.1 $(DESTDIR)$(PREFIX)/share/man/man1/migrate.1
+	install -d $(DESTDIR)$(PREFIX)/include
+	install -m 644 lib/include/migrate_unit.h \
+	    $(DESTDIR)$(PREFIX)/include/migrate_unit.h
 
 clean:
 	rm -rf build build-asan build-fuzz migrate
 
 -include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(INTEG_OBJ:.o=.d)
+
+# ------------------------------------------------------------------
+# Fuzzing (libFuzzer; clang with libclang-rt-14-dev).
+#
+#   make fuzz [FUZZ_SECONDS=60]
+#
+# builds build-fuzz/fuzz_sqlsplit and build-fuzz/fuzz_header and runs each
+# for FUZZ_SECONDS, starting from its seeds in tests/fuzz/corpus/<name>/
+# (and, for sqlsplit, the real dumps in tests/fixtures/sql/).
+# lib/*.c is compiled again with coverage, ASan and UBSan into an archive,
+# so each target links only the modules it calls.  New inputs go to
+# build-fuzz/corpus-<name>/ (the seeds are left alone).  A crash, leak,
+# hang or failed check stops make with the input saved as
+# build-fuzz/crash-* (or leak-*, timeout-*); replay it with
+# `build-fuzz/fuzz_<name> FILE`.
+
+FUZZ_SECONDS ?= 60
+FUZZ_CC      ?= clang
+FUZZ_TARGETS := sqlsplit header
+FUZZ_SAN     := address,undefined -fno-sanitize-recover=all \
+                -fno-omit-frame-pointer
+FUZZ_CFLAGS  := $(WARN) -g -O1 -D_POSIX_C_SOURCE=200809L -Ilib -Ilib/include \
+                $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+FUZZ_OBJ     := $(LIB_SRC:%.c=build-fuzz/%.o)
+
+build-fuzz/lib/%.o: lib/%.c $(wildcard lib/*.h) lib/include/migrate.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,$(FUZZ_SAN) \
+	    -c -o $@ $<
+
+build-fuzz/libmigrate.a: $(FUZZ_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c build-fuzz/libmigrate.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,$(FUZZ_SAN) -o $@ $< \
+	    build-fuzz/libmigrate.a $(LIBS)
+
+fuzz: $(FUZZ_TARGETS:%=build-fuzz/fuzz_%)
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  seeds=tests/fuzz/corpus/$$t; \
+	  if [ $$t = sqlsplit ]; then seeds="$$seeds tests/fixtures/sql"; fi; \
+	  mkdir -p build-fuzz/corpus-$$t; \
+	  echo "fuzz_$$t: $(FUZZ_SECONDS)s"; \
+	  build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+	    -print_final_stats=1 -artifact_prefix=build-fuzz/ \
+	    build-fuzz/corpus-$$t $$seeds; \
+	done

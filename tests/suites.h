@@ -13,11 +13,13 @@
 	X(util) \
 	X(sqlsplit) \
 	X(config) \
-	X(unit)
+	X(unit) \
+	X(graph)
 
 #define INTEG_SUITES(X) \
 	X(cli) \
-	X(pg)
+	X(pg) \
+	X(cunit)
 
 #define DECLARE_SUITE(name) Suite *name##_suite(void);
 UNIT_SUITES(DECLARE_SUITE)

@@ -1,0 +1,5 @@
+-- revision: &r 0007_a
+-- down_revision: *r
+-- message: !!str tagged
+-- migrate:upgrade
+-- migrate:downgrade

@@ -1,0 +1,3 @@
+-- revision: [unclosed
+-- migrate:upgrade
+select 1;

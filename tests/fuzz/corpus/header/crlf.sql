@@ -1,0 +1,5 @@
+-- revision: 0010
+-- down_revision: 0009_c
+-- migrate:upgrade
+select 1;
+-- migrate:downgrade

@@ -1,0 +1,4 @@
+-- revision: a
+-- revision: b
+-- migrate:upgrade
+-- migrate:downgrade

@@ -1,0 +1,10 @@
+-- revision: 0004_merge
+-- down_revision: [0002_a, 0003_b]
+-- message: merge heads
+-- depends_on:
+--   - 0001_x
+-- branch_labels: [feature]
+-- create_date: 2026-05-15T10:00:00Z
+-- transactional: true
+-- migrate:upgrade
+-- migrate:downgrade

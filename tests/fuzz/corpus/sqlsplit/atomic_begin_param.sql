@@ -1,0 +1,1 @@
+create function f(begin int) returns int language sql return begin + 1; select 2

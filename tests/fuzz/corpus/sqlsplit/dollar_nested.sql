@@ -1,0 +1,1 @@
+select $fn$ a $$ ; $$ b $inner$ c $fn$; select $a$ $A$ ; $a$;

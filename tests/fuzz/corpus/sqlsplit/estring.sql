@@ -1,0 +1,1 @@
+select E'it\'s; \\', e'x''y';select 'a\';

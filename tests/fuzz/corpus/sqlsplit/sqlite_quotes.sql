@@ -1,0 +1,1 @@
+select [a;b], `c;``d` from [t]; select $a, x'00;ff';

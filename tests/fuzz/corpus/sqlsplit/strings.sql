@@ -1,0 +1,3 @@
+insert into t values ('a;b', 'it''s', "x""y;");
+select '
+;';

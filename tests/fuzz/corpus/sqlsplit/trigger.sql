@@ -1,0 +1,5 @@
+CREATE TRIGGER t AFTER INSERT ON x BEGIN
+  INSERT INTO y VALUES (1);
+  UPDATE z SET a = case when new.a then 1 else 2 end;
+END;
+SELECT 1;

@@ -1,0 +1,1 @@
+explain query plan create trigger t after insert on x begin select 1; end; select 2

@@ -1,0 +1,1 @@
+create procedure p() language sql begin atomic select 1;

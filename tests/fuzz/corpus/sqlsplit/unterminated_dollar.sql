@@ -1,0 +1,3 @@
+select 1;
+create function f() as $fn$
+begin

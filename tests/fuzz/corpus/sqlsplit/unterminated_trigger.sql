@@ -1,0 +1,1 @@
+create trigger t after insert on x begin select 1;

@@ -1,0 +1,1 @@
+select U&'d\0061t;a' UESCAPE '!', U&"d;a" from t;

@@ -1,0 +1,1 @@
+select 'héllo;' as "naïve;"; select '日本語';
