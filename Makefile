@@ -4,7 +4,8 @@
 #                 on the default SQLite database (./dev.db), print current
 #   make test     install what is missing, build, run every test: unit and
 #                 integration suites (SQLite and a throwaway PostgreSQL),
-#                 the same under AddressSanitizer + UBSan, and valgrind
+#                 the same under AddressSanitizer + UBSan, valgrind, and
+#                 each libFuzzer target for 60 seconds
 #
 # Objects go to $(O) (default build/), so several builds (plain, asan) can
 # sit side by side.  WERROR=1 turns warnings into errors.
@@ -110,7 +111,7 @@ deps-test:
 # The main job.
 
 demo: deps
-	$(MAKE) all
+	$(MAKE) all units
 	./migrate upgrade head
 	./migrate current
 
@@ -122,6 +123,7 @@ test: deps-test
 	$(MAKE) check-unit check-integ
 	$(MAKE) asan
 	$(MAKE) valgrind
+	$(MAKE) fuzz FUZZ_SECONDS=60
 
 check: check-unit check-integ
 
