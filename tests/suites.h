@@ -19,7 +19,8 @@
 #define INTEG_SUITES(X) \
 	X(cli) \
 	X(pg) \
-	X(cunit)
+	X(cunit) \
+	X(reliability)
 
 #define DECLARE_SUITE(name) Suite *name##_suite(void);
 UNIT_SUITES(DECLARE_SUITE)

@@ -220,10 +220,15 @@ struct mg_graph;
 
 /*
  * Build and validate the graph.  Takes ownership of the units in `units`
- * (the list is emptied) whether it succeeds or not.  Rejects duplicate
- * ids, ids over MG_REVISION_MAX characters or with `@ - + :` or white
- * space, a down_revision or depends_on naming no unit ("Can't locate
- * revision identified by 'X'"), and cycles; each error names the files.
+ * (the list is emptied) whether it succeeds or not; the graph keeps them
+ * in the list's order.  Rejects, each as MG_ECONFIG with err->file the
+ * offending unit: empty ids, ids over MG_REVISION_MAX characters or with
+ * `@ - + :` or white space, duplicate ids, a branch label that is a
+ * revision id or used twice, a down_revision or depends_on naming no
+ * unit ("Can't locate revision identified by 'X'"; depends_on may name a
+ * branch label), and cycles through down_revision or depends_on
+ * ("Cycle is detected in revisions (a, b)", then a line with the files
+ * of the cycle).  Messages name both files where two are involved.
  */
 int mg_graph_build(struct mg_graph **out, struct mg_unit_list *units,
 		   struct mg_error *err) MG_WUR;
@@ -246,14 +251,23 @@ struct mg_rev_list {
 void mg_rev_list_push(struct mg_rev_list *list, const struct mg_unit *u);
 void mg_rev_list_release(struct mg_rev_list *list);
 
-/* Heads (no unit descends from them), in a stable order. */
+/*
+ * Heads (no unit has them as down_revision: Alembic's `heads`), in
+ * file-name order.  A unit that only others' depends_on name is one.
+ */
 void mg_graph_heads(const struct mg_graph *g, struct mg_rev_list *out);
 
 /*
  * Resolve a target (`head`, `heads`, `base`, an id, a unique prefix of at
- * least four characters, `+N`/`-N` relative to `current`, ...) to a set
- * of revisions; an empty set means base.  `current` are the revisions the
- * database stands at (the version table's rows).
+ * least four characters, `+N`/`-N` relative to `current`, `REV+N`,
+ * `REV-N`, `head-N`, `LABEL@head`, `LABEL@REV`, `LABEL`, `LABEL@+N`) to
+ * a set of revisions; an empty set means base.  `current` are the
+ * revisions the database stands at (the version table's rows).  MG_UP
+ * reads the target as `upgrade` does (Alembic's _parse_upgrade_target),
+ * MG_DOWN as `downgrade` does (_parse_downgrade_target: at most one
+ * revision).  An ambiguous prefix is "Multiple revisions start with
+ * 'abcd': 'abcd1', 'abcd2'..."; an unknown or too short one "Can't locate
+ * revision identified by 'ab'".
  */
 int mg_graph_resolve(const struct mg_graph *g, const char *target,
 		     const char *const *current, size_t ncurrent,
