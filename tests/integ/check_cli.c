@@ -846,6 +846,142 @@ START_TEST(init_and_revision)
 }
 END_TEST
 
+
+/*
+ * A branched graph:           0001_a
+ *                             /    \
+ *            (label x) 0002_x        0002_y (label y)
+ *                             \    /
+ *                             0003_m  (written by `merge`)
+ */
+static void write_branches(struct env *e)
+{
+	tu_write(e->dir, "versions/0001_a.sql",
+		 "-- revision: 0001_a\n-- message: root\n"
+		 "-- migrate:upgrade\nCREATE TABLE a (id INTEGER);\n"
+		 "-- migrate:downgrade\nDROP TABLE a;\n");
+	tu_write(e->dir, "versions/0002_x.sql",
+		 "-- revision: 0002_x\n-- down_revision: 0001_a\n"
+		 "-- branch_labels: x\n-- message: branch x\n"
+		 "-- migrate:upgrade\nCREATE TABLE x (id INTEGER);\n"
+		 "-- migrate:downgrade\nDROP TABLE x;\n");
+	tu_write(e->dir, "versions/0002_y.sql",
+		 "-- revision: 0002_y\n-- down_revision: 0001_a\n"
+		 "-- branch_labels: y\n-- message: branch y\n"
+		 "-- migrate:upgrade\nCREATE TABLE y (id INTEGER);\n"
+		 "-- migrate:downgrade\nDROP TABLE y;\n");
+}
+
+START_TEST(branches_labels_and_merge)
+{
+	struct env e;
+	struct tu_run r;
+
+	env_init(&e, _i, "branch");
+	write_branches(&e);
+	ck_assert_int_eq(MIG(&e, &r, "heads"), 0);
+	ck_assert_str_eq(r.out, "0002_x (x) (head)\n0002_y (y) (head)\n");
+	tu_run_release(&r);
+	ck_assert_int_eq(MIG(&e, &r, "branches"), 0);
+	assert_contains(r.out, "0001_a (branchpoint)\n");
+	assert_contains(r.out, "       -> 0002_x (x) (head)\n");
+	tu_run_release(&r);
+
+	/* one branch by label, then the other */
+	ck_assert_int_eq(MIG(&e, &r, "upgrade", "x@head"), 0);
+	tu_run_release(&r);
+	assert_versions(&e, "0002_x");
+	ck_assert(!db_has_table(&e, "y"));
+	ck_assert_int_eq(MIG(&e, &r, "upgrade", "heads"), 0);
+	assert_contains(r.err, "Running upgrade 0001_a -> 0002_y, branch y");
+	tu_run_release(&r);
+	assert_versions(&e, "0002_x,0002_y");
+	ck_assert_int_eq(MIG(&e, &r, "current"), 0);
+	ck_assert_str_eq(r.out, "0002_x (head)\n0002_y (head)\n");
+	tu_run_release(&r);
+
+	/* downgrading one branch leaves the other */
+	ck_assert_int_eq(MIG(&e, &r, "downgrade", "y@0001_a"), 0);
+	tu_run_release(&r);
+	assert_versions(&e, "0002_x");
+	ck_assert(db_has_table(&e, "x"));
+	ck_assert(!db_has_table(&e, "y"));
+	ck_assert_int_eq(MIG(&e, &r, "upgrade", "heads"), 0);
+	tu_run_release(&r);
+
+	/* merge the two heads */
+	ck_assert_int_eq(MIG(&e, &r, "merge", "-m", "join x and y", "heads"), 0);
+	ck_assert_str_eq(r.out, "versions/0003_join_x_and_y.sql\n");
+	tu_run_release(&r);
+	ck_assert_int_eq(MIG(&e, &r, "heads"), 0);
+	/* Alembic: a label reaches every descendant, the merge too */
+	ck_assert_str_eq(r.out, "0003_join_x_and_y (x, y) (head)\n");
+	tu_run_release(&r);
+	ck_assert_int_eq(MIG(&e, &r, "upgrade", "head"), 0);
+	assert_contains(r.err, "Running upgrade 0002_x, 0002_y -> "
+			       "0003_join_x_and_y, join x and y");
+	tu_run_release(&r);
+	assert_versions(&e, "0003_join_x_and_y");
+	ck_assert_int_eq(MIG(&e, &r, "history"), 0);
+	assert_contains(r.out, "0002_x, 0002_y -> 0003_join_x_and_y (x, y) (head) "
+			       "(mergepoint), join x and y\n");
+	assert_contains(r.out, "<base> -> 0001_a (branchpoint), root\n");
+	tu_run_release(&r);
+
+	/* -1 from a merge point has two parents: Alembic's refusal */
+	ck_assert_int_eq(MIG(&e, &r, "downgrade", "-1"), 3);
+	assert_contains(r.err, "Ambiguous walk");
+	tu_run_release(&r);
+	/* back below the merge point: both branches return */
+	ck_assert_int_eq(MIG(&e, &r, "downgrade", "0002_x"), 0);
+	assert_contains(r.err, "Running downgrade 0003_join_x_and_y -> "
+			       "0002_x, 0002_y, join x and y");
+	tu_run_release(&r);
+	assert_versions(&e, "0002_x,0002_y");
+	ck_assert_int_eq(MIG(&e, &r, "downgrade", "base"), 0);
+	tu_run_release(&r);
+	assert_versions(&e, "");
+	ck_assert(!db_has_table(&e, "a"));
+	env_free(&e);
+}
+END_TEST
+
+START_TEST(json_views)
+{
+	struct env e;
+	struct tu_run r;
+
+	env_init(&e, _i, "json");
+	write_branches(&e);
+	ck_assert_int_eq(MIG(&e, &r, "upgrade", "x@head"), 0);
+	tu_run_release(&r);
+	ck_assert_int_eq(MIG(&e, &r, "current", "--format", "json"), 0);
+	assert_contains(r.out, "{\"url\": \"");
+	assert_contains(r.out, "\"current\": [{\"revision\": \"0002_x\", "
+			       "\"down_revisions\": [\"0001_a\"], "
+			       "\"branch_labels\": [\"x\"]");
+	assert_contains(r.out, "\"is_head\": true");
+	tu_run_release(&r);
+	ck_assert_int_eq(MIG(&e, &r, "heads", "--format", "json"), 0);
+	ck_assert(r.out[0] == '[');
+	assert_contains(r.out, "\"revision\": \"0002_y\"");
+	tu_run_release(&r);
+	ck_assert_int_eq(MIG(&e, &r, "history", "--format", "json"), 0);
+	assert_contains(r.out, "\"is_branch_point\": true");
+	tu_run_release(&r);
+	ck_assert_int_eq(MIG(&e, &r, "show", "0001", "--format", "json"), 0);
+	assert_contains(r.out, "[{\"revision\": \"0001_a\"");
+	tu_run_release(&r);
+	ck_assert_int_eq(MIG(&e, &r, "show", "0001_a"), 0);
+	assert_contains(r.out, "Rev: 0001_a (branchpoint)\nParent: <base>\n"
+			       "Branches into: 0002_x, 0002_y\n");
+	tu_run_release(&r);
+	ck_assert_int_eq(MIG(&e, &r, "branches", "--format", "xml"), 2);
+	tu_run_release(&r);
+	env_free(&e);
+}
+END_TEST
+
 static void unchecked_setup(void)
 {
 	start_pg();
@@ -879,6 +1015,8 @@ Suite *cli_suite(void)
 	tcase_add_loop_test(both, nontransactional_failure_keeps_previous, 0, nb);
 	tcase_add_loop_test(both, cannot_connect, 0, nb);
 	tcase_add_loop_test(both, init_and_revision, 0, nb);
+	tcase_add_loop_test(both, branches_labels_and_merge, 0, nb);
+	tcase_add_loop_test(both, json_views, 0, nb);
 	suite_add_tcase(s, both);
 
 	tcase_set_timeout(one, 60);
