@@ -14,13 +14,15 @@
 	X(sqlsplit) \
 	X(config) \
 	X(unit) \
-	X(graph)
+	X(graph) \
+	X(schema)
 
 #define INTEG_SUITES(X) \
 	X(cli) \
 	X(pg) \
 	X(cunit) \
-	X(reliability)
+	X(reliability) \
+	X(schema_pg)
 
 #define DECLARE_SUITE(name) Suite *name##_suite(void);
 UNIT_SUITES(DECLARE_SUITE)
