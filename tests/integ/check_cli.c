@@ -982,6 +982,244 @@ START_TEST(json_views)
 }
 END_TEST
 
+
+START_TEST(check_reports_drift)
+{
+	struct env e;
+	struct tu_run r;
+	char *path, *text;
+	size_t n;
+
+	env_init(&e, _i, "check");
+	write_chain(&e);
+	ck_assert_int_eq(MIG(&e, &r, "upgrade", "0002_b"), 0);
+	tu_run_release(&r);
+	ck_assert_int_eq(MIG(&e, &r, "check"), 6);
+	assert_contains(r.out, "pending: 1 unit not applied: 0003_c\n");
+	assert_contains(r.err, "migrate: error: check found drift");
+	tu_run_release(&r);
+	ck_assert_int_eq(MIG(&e, &r, "upgrade", "head"), 0);
+	tu_run_release(&r);
+	ck_assert_int_eq(MIG(&e, &r, "check"), 0);
+	ck_assert_str_eq(r.out, "");
+	tu_run_release(&r);
+	ck_assert_int_eq(MIG(&e, &r, "check", "--format", "json"), 0);
+	ck_assert_str_eq(r.out, "{\"ok\": true, \"problems\": []}\n");
+	tu_run_release(&r);
+
+	/* an applied unit edited afterwards */
+	path = tu_path(e.dir, "versions/0002_b.sql");
+	text = tu_slurp(path);
+	n = strlen(text);
+	text = realloc(text, n + 32);
+	strcpy(text + n, "-- an innocent edit\n");
+	tu_write(e.dir, "versions/0002_b.sql", text);
+	free(text);
+	free(path);
+	ck_assert_int_eq(MIG(&e, &r, "check"), 6);
+	assert_contains(r.out, "changed: versions/0002_b.sql was applied from "
+			       "a file with SHA-256 ");
+	assert_lacks(r.out, "0001_a.sql");
+	tu_run_release(&r);
+	ck_assert_int_eq(MIG(&e, &r, "check", "--format", "json"), 6);
+	assert_contains(r.out, "{\"ok\": false, \"problems\": [\"changed: "
+			       "versions/0002_b.sql");
+	tu_run_release(&r);
+	env_free(&e);
+}
+END_TEST
+
+START_TEST(check_against_schema_file)
+{
+	struct env e;
+	struct tu_run r;
+	const struct mg_db_ops *ops;
+	struct mg_db *db;
+	struct mg_error err = MG_ERROR_INIT;
+	static const char extra[] = "CREATE TABLE extra (id INTEGER)";
+
+	env_init(&e, _i, "chkschema");
+	write_chain(&e);
+	ck_assert_int_eq(MIG(&e, &r, "upgrade", "head"), 0);
+	tu_run_release(&r);
+	ck_assert_int_eq(MIG(&e, &r, "schema"), 0);
+	assert_contains(r.out, "table a\n");
+	assert_lacks(r.out, "alembic_version");
+	assert_lacks(r.out, "migrate_history");
+	tu_write(e.dir, "schema.txt", r.out);
+	tu_run_release(&r);
+	ck_assert_int_eq(MIG(&e, &r, "check", "--schema", "schema.txt"), 0);
+	tu_run_release(&r);
+
+	db = db_open(&e, &ops);
+	ck_assert_int_eq(ops->exec(db, extra, strlen(extra), NULL, &err), MG_OK);
+	ops->close(db);
+	ck_assert_int_eq(MIG(&e, &r, "check", "--schema", "schema.txt"), 6);
+	assert_contains(r.out, "schema: the database differs from schema.txt:\n"
+			       "--- schema.txt\n+++ database\n");
+	assert_contains(r.out, "+table extra\n");
+	tu_run_release(&r);
+	ck_assert_int_eq(MIG(&e, &r, "schema", "--format", "json"), 0);
+	ck_assert(r.out[0] == '{');
+	tu_run_release(&r);
+	env_free(&e);
+}
+END_TEST
+
+START_TEST(roundtrip_catches_bad_downgrade)
+{
+	struct env e;
+	struct tu_run r;
+
+	env_init(&e, _i, "roundtrip");
+	write_chain(&e);
+	ck_assert_int_eq(MIG(&e, &r, "check", "--roundtrip"), 0);
+	assert_contains(r.err, "roundtrip: 3 units upgraded, downgraded and "
+			       "upgraded again");
+	tu_run_release(&r);
+	/* the scratch database now holds the chain: refused */
+	ck_assert_int_eq(MIG(&e, &r, "check", "--roundtrip"), 2);
+	assert_contains(r.err, "needs an empty scratch database");
+	tu_run_release(&r);
+	ck_assert_int_eq(MIG(&e, &r, "downgrade", "base"), 0);
+	tu_run_release(&r);
+
+	/* 0004 forgets its index on the way down */
+	tu_write(e.dir, "versions/0004_idx.sql",
+		 "-- revision: 0004_idx\n-- down_revision: 0003_c\n"
+		 "-- message: index c\n"
+		 "-- migrate:upgrade\n"
+		 "CREATE TABLE d (id INTEGER);\n"
+		 "CREATE INDEX c_v ON c (v);\n"
+		 "-- migrate:downgrade\n"
+		 "DROP TABLE d;\n");
+	ck_assert_int_eq(MIG(&e, &r, "check", "--roundtrip"), 6);
+	assert_contains(r.out, "roundtrip: the downgrade of 0004_idx "
+			       "(versions/0004_idx.sql) does not restore the "
+			       "schema:\n--- before upgrade\n+++ after upgrade "
+			       "+ downgrade\n");
+	assert_contains(r.out, "c_v");
+	tu_run_release(&r);
+	env_free(&e);
+}
+END_TEST
+
+/* Apply an offline script with the engine's own CLI. */
+static void apply_script(struct env *e, const char *script)
+{
+	struct tu_run r;
+	char *file = tu_path(e->dir, "offline.sql");
+
+	tu_write(e->dir, "offline.sql", script);
+	if (e->pg) {
+		char psql[1024];
+		const char *argv[] = { psql, "-X", "-q", "-v", "ON_ERROR_STOP=1",
+				       "-1", "-f", file, "-d", e->url, NULL };
+
+		snprintf(psql, sizeof(psql), "%s/psql", pg_harness_bindir());
+		ck_assert_msg(tu_spawn(&r, NULL, NULL, argv, 0) == 0, "psql: %s",
+			      r.err);
+	} else {
+		char dbpath[4096], cmd[8192];
+		const char *argv[] = { "sh", "-c", cmd, NULL };
+
+		snprintf(dbpath, sizeof(dbpath), "%s/test.db", e->dir);
+		snprintf(cmd, sizeof(cmd), "sqlite3 -bail '%s' < '%s'", dbpath,
+			 file);
+		ck_assert_msg(tu_spawn(&r, NULL, NULL, argv, 0) == 0,
+			      "sqlite3: %s", r.err);
+	}
+	tu_run_release(&r);
+	free(file);
+}
+
+START_TEST(offline_sql_equals_online)
+{
+	struct env on, off;
+	struct tu_run r;
+	char *online_schema, *script;
+
+	env_init(&on, _i, "online");
+	write_chain(&on);
+	ck_assert_int_eq(MIG(&on, &r, "upgrade", "head"), 0);
+	tu_run_release(&r);
+	ck_assert_int_eq(MIG(&on, &r, "schema"), 0);
+	online_schema = r.out;
+	r.out = NULL;
+	tu_run_release(&r);
+
+	env_init(&off, _i, "offline");
+	write_chain(&off);
+	ck_assert_int_eq(MIG(&off, &r, "upgrade", "base:head", "--sql"), 0);
+	script = r.out;
+	r.out = NULL;
+	tu_run_release(&r);
+	apply_script(&off, script);
+	free(script);
+	ck_assert_int_eq(MIG(&off, &r, "schema"), 0);
+	ck_assert_str_eq(r.out, online_schema);
+	tu_run_release(&r);
+	assert_versions(&off, "0003_c");
+	ck_assert_int_eq(MIG(&off, &r, "current"), 0);
+	ck_assert_str_eq(r.out, "0003_c (head)\n");
+	tu_run_release(&r);
+
+	/* and back down, offline, to base */
+	ck_assert_int_eq(MIG(&off, &r, "downgrade", "head:base", "--sql"), 0);
+	script = r.out;
+	r.out = NULL;
+	tu_run_release(&r);
+	apply_script(&off, script);
+	free(script);
+	assert_versions(&off, "");
+	ck_assert(!db_has_table(&off, "a"));
+	free(online_schema);
+	env_free(&on);
+	env_free(&off);
+}
+END_TEST
+
+START_TEST(database_ahead_of_code)
+{
+	struct env e;
+	struct tu_run r;
+	char *path;
+
+	env_init(&e, _i, "ahead");
+	write_chain(&e);
+	ck_assert_int_eq(MIG(&e, &r, "upgrade", "head"), 0);
+	tu_run_release(&r);
+	/* an older build: its versions/ lacks 0003 */
+	path = tu_path(e.dir, "versions/0003_c.sql");
+	ck_assert_int_eq(unlink(path), 0);
+	free(path);
+	ck_assert_int_eq(MIG(&e, &r, "upgrade", "head"), 0);
+	assert_contains(r.err, "the database is at 0003_c, ahead of this "
+			       "build's head 0002_b (the applied history shows "
+			       "it descends from it): nothing to do");
+	tu_run_release(&r);
+	ck_assert_int_eq(MIG(&e, &r, "upgrade", "head", "--strict"), 3);
+	assert_contains(r.err, "--strict refuses to go on");
+	tu_run_release(&r);
+	assert_versions(&e, "0003_c");
+	/* without proof (no history of it) it stays unknown */
+	{
+		const struct mg_db_ops *ops;
+		struct mg_db *db = db_open(&e, &ops);
+		struct mg_error err = MG_ERROR_INIT;
+		static const char sql[] = "DELETE FROM migrate_history";
+
+		ck_assert_int_eq(ops->exec(db, sql, strlen(sql), NULL, &err),
+				 MG_OK);
+		ops->close(db);
+	}
+	ck_assert_int_eq(MIG(&e, &r, "upgrade", "head"), 3);
+	assert_contains(r.err, "Can't locate revision identified by '0003_c'");
+	tu_run_release(&r);
+	env_free(&e);
+}
+END_TEST
+
 static void unchecked_setup(void)
 {
 	start_pg();
@@ -1017,6 +1255,11 @@ Suite *cli_suite(void)
 	tcase_add_loop_test(both, init_and_revision, 0, nb);
 	tcase_add_loop_test(both, branches_labels_and_merge, 0, nb);
 	tcase_add_loop_test(both, json_views, 0, nb);
+	tcase_add_loop_test(both, check_reports_drift, 0, nb);
+	tcase_add_loop_test(both, check_against_schema_file, 0, nb);
+	tcase_add_loop_test(both, roundtrip_catches_bad_downgrade, 0, nb);
+	tcase_add_loop_test(both, offline_sql_equals_online, 0, nb);
+	tcase_add_loop_test(both, database_ahead_of_code, 0, nb);
 	suite_add_tcase(s, both);
 
 	tcase_set_timeout(one, 60);
