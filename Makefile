@@ -162,6 +162,36 @@ $(O)/cmd/build.o: ALL_CPPFLAGS += \
 	-DMG_INCLUDE_DIR='"$(CURDIR)/lib/include"' \
 	-DMG_PREFIX_INCLUDE_DIR='"$(PREFIX)/include"'
 
+# ------------------------------------------------------------------
+# Benchmark (issue 9; docs/benchmarks.md).
+#
+#   make bench [BENCH_RUNS=7] [BENCH_PROFILE=1]
+#
+# builds an -O2 migrate in build-bench/ and bench/rss.c (wall time and
+# peak RSS of each command it runs), then bench/bench.sh generates chains
+# of 1,000 and 10,000 units, starts a throwaway PostgreSQL and prints the
+# table: each figure a ratio against psql / the sqlite3 CLI measured in
+# the same run, plus Alembic's for information.  The report, with the
+# machine, versions and every raw run, goes to bench/results/.
+# BENCH_PROFILE=1 then runs bench/profile.sh: statements sent per unit on
+# PostgreSQL, callgrind of SQLite upgrade and heads, perf stat.
+
+BENCH_O    := build-bench
+BENCH_DEBS := $(BUILD_DEBS) postgresql sqlite3 python3-alembic \
+              python3-psycopg2
+BENCH_WARN := $(WARN) -O2
+
+bench:
+	$(call install_missing,$(BENCH_DEBS))
+	$(MAKE) O=$(BENCH_O) CFLAGS="-g -O2" $(BENCH_O)/migrate
+	$(CC) $(BENCH_WARN) -o $(BENCH_O)/rss bench/rss.c
+	bash bench/bench.sh $(BENCH_O)/migrate $(BENCH_O)/rss
+	@if [ "$(BENCH_PROFILE)" = 1 ]; then \
+	  set -e; \
+	  $(CC) $(BENCH_WARN) -o $(BENCH_O)/floor bench/floor.c; \
+	  bash bench/profile.sh $(BENCH_O)/migrate $(BENCH_O)/floor; \
+	fi
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/migrate

@@ -4,7 +4,8 @@
  * Each unit NNNN_x.c becomes NNNN_x.so next to it:
  *
  *	CC -shared -fPIC -O2 -fvisibility=hidden -I INCLUDE
- *	   -DMIGRATE_UNIT_SHA256="<sha-256 of the source>" -o NNNN_x.so NNNN_x.c
+ *	   -DMIGRATE_UNIT_SHA256="<sha-256 of the source>"
+ *	   -o NNNN_x.so NNNN_x.c
  *
  * migrate_unit.h turns the macro into the exported migrate_unit_sha256,
  * which lib/cunit.c compares with the source before running the unit.
@@ -156,7 +157,53 @@ static size_t split_words(char *s, const char **words, size_t max)
 	return n;
 }
 
-/* Run argv (stdout folded into stderr); returns its wait status or -1. */
+/*
+ * Can `name` be run: is it an executable file, as a path or in $PATH?
+ * Checked before spawning because posix_spawnp does not always say:
+ * under valgrind, for one, a missing program shows as exit status 127.
+ * Sets errno when not.
+ */
+static int can_run(const char *name)
+{
+	const char *path = getenv("PATH"), *p, *end;
+	char full[4096];
+	struct stat st;
+
+	if (strchr(name, '/')) {
+		if (stat(name, &st) != 0)
+			return 0;
+		if (!S_ISREG(st.st_mode) || access(name, X_OK) != 0) {
+			errno = EACCES;
+			return 0;
+		}
+		return 1;
+	}
+	if (!path)
+		path = "/usr/bin:/bin";
+	for (p = path;; p = end + 1) {
+		size_t n;
+
+		end = strchr(p, ':');
+		if (!end)
+			end = p + strlen(p);
+		n = (size_t)(end - p);
+		/* an empty element is the current folder */
+		snprintf(full, sizeof(full), "%.*s%s%s", (int)n, p,
+			 n ? "/" : "", name);
+		if (stat(full, &st) == 0 && S_ISREG(st.st_mode) &&
+		    access(full, X_OK) == 0)
+			return 1;
+		if (!*end)
+			break;
+	}
+	errno = ENOENT;
+	return 0;
+}
+
+/*
+ * Run argv, its stdout folded into stderr, and wait: 0 with its wait
+ * status in *status, or -1 with errno set.
+ */
 static int run_compiler(const char *const *argv, int *status)
 {
 	posix_spawn_file_actions_t fa;
@@ -184,25 +231,19 @@ static int compile_unit(struct build *b, const struct mg_unit *u,
 			const char *obj, const char *hex)
 {
 	const char *argv[MAX_CC_WORDS + 16];
-	char *ccwords = NULL, *tmp = NULL, *inc = NULL, *def = NULL;
-	size_t n, len;
-	int status = 0, rc = MG_OK;
+	char tmp[4096], inc[4096], def[128], *ccwords;
+	size_t n;
+	int status = 0, rc;
 
 	rc = find_include(b);
 	if (rc)
 		return rc;
-	len = strlen(b->cc) + 1;
-	ccwords = malloc(len);
-	len = strlen(obj) + 32;
-	tmp = malloc(len);
-	inc = malloc(strlen(b->incdir) + 3);
-	def = malloc(sizeof("-DMIGRATE_UNIT_SHA256=\"\"") + 64);
-	if (!ccwords || !tmp || !inc || !def)
+	snprintf(tmp, sizeof(tmp), "%s.tmp%ld", obj, (long)getpid());
+	snprintf(inc, sizeof(inc), "-I%s", b->incdir);
+	snprintf(def, sizeof(def), "-DMIGRATE_UNIT_SHA256=\"%s\"", hex);
+	ccwords = strdup(b->cc);
+	if (!ccwords)
 		abort();
-	memcpy(ccwords, b->cc, strlen(b->cc) + 1);
-	snprintf(tmp, len, "%s.tmp%ld", obj, (long)getpid());
-	sprintf(inc, "-I%s", b->incdir);
-	sprintf(def, "-DMIGRATE_UNIT_SHA256=\"%s\"", hex);
 	n = split_words(ccwords, argv, MAX_CC_WORDS);
 	if (n == 0) {
 		fprintf(stderr, "migrate: error: the C compiler command is "
@@ -228,7 +269,7 @@ static int compile_unit(struct build *b, const struct mg_unit *u,
 			fprintf(stderr, " %s", argv[i]);
 		fputc('\n', stderr);
 	}
-	if (run_compiler(argv, &status) != 0) {
+	if (!can_run(argv[0]) || run_compiler(argv, &status) != 0) {
 		fprintf(stderr, "migrate: error: %s: cannot run the C compiler "
 			"'%s': %s; give one with --cc CC or $CC\n", u->path,
 			argv[0], strerror(errno));
@@ -259,9 +300,6 @@ out:
 	if (rc)
 		unlink(tmp);
 	free(ccwords);
-	free(tmp);
-	free(inc);
-	free(def);
 	return rc;
 }
 

@@ -140,6 +140,34 @@ static int write_new_file(const char *path, const char *text,
 	return MG_OK;
 }
 
+/*
+ * The body of a new C unit, after its header lines.  The API is in
+ * migrate_unit.h; docs/c-units.md explains it.
+ */
+static const char c_template[] =
+	" */\n"
+	"#include <migrate_unit.h>\n"
+	"\n"
+	"/*\n"
+	" * Both functions run inside the migration's transaction and\n"
+	" * return 0 on success.  migrate_exec(ctx, sql) runs one\n"
+	" * statement; migrate_exec_params and migrate_query take $1, $2,\n"
+	" * ... parameters; return migrate_fail(ctx, \"...\") to stop with\n"
+	" * a message.  See docs/c-units.md.\n"
+	" */\n"
+	"\n"
+	"int upgrade(migrate_ctx *ctx)\n"
+	"{\n"
+	"\t(void)ctx;\n"
+	"\treturn 0;\n"
+	"}\n"
+	"\n"
+	"int downgrade(migrate_ctx *ctx)\n"
+	"{\n"
+	"\t(void)ctx;\n"
+	"\treturn 0;\n"
+	"}\n";
+
 int mg_revision_write(const struct mg_graph *g, const struct mg_config *cfg,
 		      const struct mg_revision_opts *o, char **path_out,
 		      struct mg_error *err)
@@ -153,9 +181,19 @@ int mg_revision_write(const struct mg_graph *g, const struct mg_config *cfg,
 	int rc = MG_OK;
 
 	*path_out = NULL;
-	if (o->c_unit)
-		return mg_error_set(err, MG_EUSAGE, NULL, 0,
-				    "C units (--c) are not supported yet");
+	if (o->c_unit) {
+		/* the header is a block comment: nothing may close it */
+		const char *v[3];
+
+		v[0] = o->message;
+		v[1] = o->branch_label;
+		v[2] = o->depends_on;
+		for (i = 0; i < MG_ARRAY_SIZE(v); i++)
+			if (v[i] && strstr(v[i], "*/"))
+				return mg_error_set(err, MG_EUSAGE, NULL, 0,
+					"'%s' cannot go in a C unit's header: "
+					"'*/' would end its comment", v[i]);
+	}
 	if (o->nmerge) {
 		for (i = 0; i < o->nmerge && rc == MG_OK; i++) {
 			struct mg_rev_list one = MG_REV_LIST_INIT;
@@ -232,9 +270,13 @@ int mg_revision_write(const struct mg_graph *g, const struct mg_config *cfg,
 	if (o->depends_on)
 		header_line(&text, pre, "depends_on", &o->depends_on, 1, 0);
 	mg_buf_printf(&text, "%stransactional: true\n", pre);
-	mg_buf_puts(&text, "-- migrate:upgrade\n\n-- migrate:downgrade\n\n");
+	if (o->c_unit)
+		mg_buf_puts(&text, c_template);
+	else
+		mg_buf_puts(&text,
+			    "-- migrate:upgrade\n\n-- migrate:downgrade\n\n");
 
-	mg_buf_printf(&fname, "%s.sql", id);
+	mg_buf_printf(&fname, "%s.%s", id, o->c_unit ? "c" : "sql");
 	path = mg_path_join(cfg->script_location, fname.ptr);
 	rc = write_new_file(path, text.ptr, err);
 	if (rc == MG_OK) {
