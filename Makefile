@@ -53,7 +53,8 @@ LIBA      := $(O)/libmigrate.a
 .PHONY: all deps deps-test demo test check check-unit check-integ asan \
         valgrind fuzz bench install clean units
 
-all: $(BIN) migrate
+# `make` also compiles the C units of versions/ (SPEC: make or migrate build).
+all: $(BIN) migrate units
 
 # ./migrate is the plain build's binary, for the README and the demo.
 migrate: $(O)/migrate
@@ -143,7 +144,7 @@ asan:
 # valgrind sees everything (the Check maintainers' own advice).
 VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full \
             --errors-for-leak-kinds=definite,indirect --track-origins=yes \
-            --suppressions=tests/valgrind.supp
+            --suppressions=$(CURDIR)/tests/valgrind.supp
 valgrind: $(O)/tests/unit_main $(O)/tests/integ_main $(BIN) units
 	CK_FORK=no $(VALGRIND) $(O)/tests/unit_main
 	CK_FORK=no MIGRATE_BIN=$(abspath $(BIN)) \

@@ -39,7 +39,7 @@ static const struct cmd_spec commands[] = {
 	{ "schema", cmd_schema, "dump the database's schema, normalised",
 	  "schema [--format text|json]" },
 	{ "build", cmd_build, "compile the C units of script_location",
-	  "build [--force] [--cc CC]" },
+	  "build [--force] [--cc CC] [--include DIR]" },
 	{ "branches", cmd_branches, "show the branch points of the graph",
 	  "branches [--verbose] [--format text|json]" },
 	{ "show", cmd_show, "show one revision (or several: heads, LABEL@head)",

@@ -130,11 +130,24 @@ static void hook_done(void *user, const struct mg_step *st, int ok,
 {
 	const struct cli *cli = user;
 
-	(void)st;
 	if (cli->verbosity < 0)
 		return;
-	if (!line_open)
+	if (!line_open) {
+		/*
+		 * A unit logged lines while it ran, so its "Running ..."
+		 * line is closed: say how it ended on a line of its own.
+		 */
+		if (!st->unit)
+			return;
+		fprintf(stderr, "INFO  [migrate] %s %s ",
+			ok ? "Finished" : "FAILED",
+			st->dir == MG_UP ? "upgrade" : "downgrade");
+		out_arrow(stderr, st->unit, st->dir);
+		if (ok)
+			fprintf(stderr, " (%.1f ms)", ms);
+		fputc('\n', stderr);
 		return;
+	}
 	if (ok && st->unit)
 		fprintf(stderr, " (%.1f ms)\n", ms);
 	else if (ok)
