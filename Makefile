@@ -4,8 +4,9 @@
 #                 on the default SQLite database (./dev.db), print current
 #   make test     install what is missing, build, run every test: unit and
 #                 integration suites (SQLite and a throwaway PostgreSQL),
-#                 the same under AddressSanitizer + UBSan, valgrind, and
-#                 each libFuzzer target for 60 seconds
+#                 the guides' commands (check-docs), the suites again
+#                 under AddressSanitizer + UBSan and valgrind, and each
+#                 libFuzzer target for 60 seconds
 #
 # Objects go to $(O) (default build/), so several builds (plain, asan) can
 # sit side by side.  WERROR=1 turns warnings into errors.
@@ -123,6 +124,7 @@ test: deps-test
 	$(MAKE) WERROR=1 all $(O)/tests/unit_main $(O)/tests/integ_main
 	$(MAKE) check-unit check-integ
 	$(MAKE) asan
+	$(MAKE) check-docs
 	$(MAKE) valgrind
 	$(MAKE) fuzz FUZZ_SECONDS=60
 
@@ -253,3 +255,20 @@ fuzz: $(FUZZ_TARGETS:%=build-fuzz/fuzz_%)
 	    -print_final_stats=1 -artifact_prefix=build-fuzz/ \
 	    build-fuzz/corpus-$$t $$seeds; \
 	done
+
+# ------------------------------------------------------------------
+# Operator guides (issue 8; tests/docs/README.md).
+#
+#   make check-docs
+#
+# runs every shell block of docs/heroku.md and docs/cutover.md marked
+# <!-- run -->, as printed, in a copy of versions/, against SQLite and a
+# throwaway PostgreSQL the script starts and stops itself, and checks
+# each exit code and each output block the guides show; then checks
+# docs/completion.bash on real command lines.  Needs psql, sqlite3 and
+# PostgreSQL's initdb/pg_ctl (make deps-test installs them).
+
+.PHONY: check-docs
+check-docs: $(BIN) units
+	MIGRATE_BIN=$(abspath $(BIN)) bash tests/docs/run_guides.sh
+	MIGRATE_BIN=$(abspath $(BIN)) bash tests/docs/completion_test.sh
