@@ -16,7 +16,7 @@ struct mg_cunit;
 
 /*
  * Find the unit's compiled object, check it was built from exactly this
- * source (its recorded SHA-256 equals u->sha256) and load it, resolving
+ * source (its recorded SHA-256 equals mg_unit_sha256_hex(u)) and load it, resolving
  * both `upgrade` and `downgrade`.  Missing object, stale object, missing
  * function: MG_ECONFIG naming u->path and saying how to build it
  * ("run 'migrate build' or 'make units'").

@@ -1,22 +1,31 @@
 /*
  * db_sqlite.c - the SQLite backend.
  *
- * The run lock is SQLite's own: an immediate write transaction (BEGIN
- * IMMEDIATE) taken with a busy timeout of lock_timeout, so a second run
- * waits for the first and then sees its result.  Statements run one at
+ * One run at a time: a POSIX write lock (fcntl F_SETLK) on a sidecar
+ * file, `<database>-migrate.lock`, polled until lock_timeout and held for
+ * the whole run, as PostgreSQL's advisory lock is.  SQLite's own lock (the
+ * BEGIN IMMEDIATE write transaction, with a busy timeout of lock_timeout)
+ * still guards each transaction, but alone it is released between
+ * transactions: around a `transactional: false` unit and between units
+ * with transaction_per_migration, where a second run could slip in.  Statements run one at
  * a time through sqlite3_prepare_v2, so every failure is tied to one
  * statement and its line.  Parameters are written $1, $2, ... as on
  * PostgreSQL; SQLite treats `$1` as a named parameter, bound by name.
  */
 #include "mg.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <time.h>
+#include <unistd.h>
 
 struct mg_db {
 	sqlite3 *db;
 	char *path;
 	unsigned timeout_ms;
 	int in_tx;
+	int lock_fd;  /* the run lock's file, -1 when not held */
 };
 
 static int db_error(struct mg_db *d, int rc, const char *what,
@@ -45,6 +54,7 @@ static int sq_open(struct mg_db **out, const struct mg_url *url,
 	*out = NULL;
 	d->path = mg_strdup(url->path);
 	d->timeout_ms = cfg ? cfg->lock_timeout_ms : 0;
+	d->lock_fd = -1;
 	rc = sqlite3_open_v2(url->path, &d->db,
 			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 				     SQLITE_OPEN_URI,
@@ -68,6 +78,8 @@ static void sq_close(struct mg_db *d)
 {
 	if (!d)
 		return;
+	if (d->lock_fd >= 0)
+		close(d->lock_fd);
 	if (d->in_tx)
 		sqlite3_exec(d->db, "ROLLBACK", NULL, NULL, NULL);
 	sqlite3_close(d->db);
@@ -75,19 +87,84 @@ static void sq_close(struct mg_db *d)
 	free(d);
 }
 
+static int is_memory(const char *path)
+{
+	return !path[0] || !strcmp(path, ":memory:") ||
+	       !strncmp(path, "file::memory:", 13);
+}
+
 static int sq_lock(struct mg_db *d, const char *key, unsigned timeout_ms,
 		   struct mg_error *err)
 {
+	struct flock fl;
+	double start;
+	char *lockpath;
+	int fd;
+
 	(void)key;
-	(void)err;
 	d->timeout_ms = timeout_ms;
 	sqlite3_busy_timeout(d->db, (int)timeout_ms);
+	if (d->lock_fd >= 0 || is_memory(d->path))
+		return MG_OK;
+	lockpath = mg_asprintf("%s-migrate.lock", d->path);
+	fd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		mg_error_set(err, MG_ELOCK, NULL, 0,
+			     "cannot open the migrate lock file '%s': %s",
+			     lockpath, strerror(errno));
+		free(lockpath);
+		return MG_ELOCK;
+	}
+	start = mg_now_ms();
+	for (;;) {
+		memset(&fl, 0, sizeof(fl));
+		fl.l_type = F_WRLCK;
+		fl.l_whence = SEEK_SET;
+		if (fcntl(fd, F_SETLK, &fl) == 0)
+			break;
+		if ((errno != EACCES && errno != EAGAIN) ||
+		    mg_now_ms() - start >= timeout_ms) {
+			long pid = 0;
+
+			memset(&fl, 0, sizeof(fl));
+			fl.l_type = F_WRLCK;
+			fl.l_whence = SEEK_SET;
+			if (fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK)
+				pid = (long)fl.l_pid;
+			close(fd);
+			if (pid)
+				mg_error_set(err, MG_ELOCK, NULL, 0,
+					     "could not obtain the migrate lock "
+					     "on sqlite database '%s' within "
+					     "%.3gs: held by pid %ld (%s)",
+					     d->path, timeout_ms / 1000.0, pid,
+					     lockpath);
+			else
+				mg_error_set(err, MG_ELOCK, NULL, 0,
+					     "could not obtain the migrate lock "
+					     "on sqlite database '%s' within "
+					     "%.3gs (%s)", d->path,
+					     timeout_ms / 1000.0, lockpath);
+			free(lockpath);
+			return MG_ELOCK;
+		}
+		{
+			struct timespec ts = { 0, 50 * 1000000L };
+
+			nanosleep(&ts, NULL);
+		}
+	}
+	free(lockpath);
+	d->lock_fd = fd;
 	return MG_OK;
 }
 
 static void sq_unlock(struct mg_db *d)
 {
-	(void)d;
+	if (d->lock_fd >= 0) {
+		close(d->lock_fd);
+		d->lock_fd = -1;
+	}
 }
 
 static int simple(struct mg_db *d, const char *sql, struct mg_error *err)

@@ -249,11 +249,52 @@ int mg_session_current(struct mg_session *s, char ***revs, size_t *nrevs,
 /* ------------------------------------------------------------------ */
 /* Emitting: to the database, or as SQL text                            */
 
+/*
+ * Where statements go, and the state of the transaction.  Online runs
+ * batch the tool's own bookkeeping: instead of a version-table statement
+ * and a history INSERT after every unit, the runner tracks the heads
+ * itself and, just before each commit, writes the net version-table
+ * change and one INSERT of all the history rows.  Same transaction, same
+ * result, two statements per transaction instead of two per unit.
+ */
 struct runner {
 	struct mg_session *s;
 	int offline;
 	int in_tx;
+	int batch;           /* online: bookkeeping written at commit */
+	struct strv start;   /* heads when the transaction began */
+	struct strv cur;     /* heads as this run has moved them */
+	struct mg_buf hist;  /* history rows not written yet: "(...), (...)" */
 };
+
+static void strv_copy(struct strv *to, const struct strv *from);
+static int r_flush(struct runner *r, struct mg_error *err);
+
+static void runner_init(struct runner *r, struct mg_session *s, int offline,
+			int batch)
+{
+	memset(r, 0, sizeof(*r));
+	r->s = s;
+	r->offline = offline;
+	r->batch = batch;
+}
+
+/* The heads just read from the version table. */
+static void runner_set_heads(struct runner *r, const struct strv *heads)
+{
+	strv_copy(&r->start, heads);
+	strv_copy(&r->cur, heads);
+	mg_buf_reset(&r->hist);
+}
+
+static void runner_release(struct runner *r)
+{
+	mg_strv_free(r->start.v, r->start.n);
+	mg_strv_free(r->cur.v, r->cur.n);
+	mg_buf_release(&r->hist);
+	memset(&r->start, 0, sizeof(r->start));
+	memset(&r->cur, 0, sizeof(r->cur));
+}
 
 static void emit(struct runner *r, const char *text)
 {
@@ -298,6 +339,11 @@ static int r_commit(struct runner *r, struct mg_error *err)
 
 	if (!r->in_tx)
 		return MG_OK;
+	if (r->batch) {
+		rc = r_flush(r, err);
+		if (rc)
+			return rc;
+	}
 	if (r->offline)
 		emit(r, "COMMIT;\n\n");
 	else
@@ -311,6 +357,10 @@ static void r_rollback(struct runner *r)
 	if (r->in_tx && !r->offline)
 		r->s->ops->rollback(r->s->db);
 	r->in_tx = 0;
+	if (r->batch) {
+		strv_copy(&r->cur, &r->start);
+		mg_buf_reset(&r->hist);
+	}
 }
 
 /* One statement; on failure err names `file` and the statement's line. */
@@ -442,6 +492,21 @@ static void heads_apply(struct strv *h, const struct mg_step *st)
 		qsort(h->v, h->n, sizeof(char *), cmp_str);
 }
 
+static void strv_copy(struct strv *to, const struct strv *from)
+{
+	size_t i;
+
+	mg_strv_free(to->v, to->n);
+	to->v = NULL;
+	to->n = 0;
+	if (!from->n)
+		return;
+	to->v = mg_calloc(from->n, sizeof(char *));
+	for (i = 0; i < from->n; i++)
+		to->v[i] = mg_strdup(from->v[i]);
+	to->n = from->n;
+}
+
 static int heads_equal(const struct strv *a, const struct strv *b)
 {
 	size_t i;
@@ -521,6 +586,82 @@ static int history_row(struct runner *r, const char *revision,
 	return rc;
 }
 
+static int in_strv(const struct strv *v, const char *x)
+{
+	size_t i;
+
+	for (i = 0; i < v->n; i++)
+		if (!strcmp(v->v[i], x))
+			return 1;
+	return 0;
+}
+
+/*
+ * Batching: write the net version-table change since the transaction
+ * began and the pending history rows, then start afresh from here.
+ */
+static int r_flush(struct runner *r, struct mg_error *err)
+{
+	struct mg_session *s = r->s;
+	struct mg_step st;
+	const char **del, **ins;
+	size_t i;
+	int rc = MG_OK;
+
+	memset(&st, 0, sizeof(st));
+	del = mg_calloc(r->start.n + 1, sizeof(*del));
+	ins = mg_calloc(r->cur.n + 1, sizeof(*ins));
+	for (i = 0; i < r->start.n; i++)
+		if (!in_strv(&r->cur, r->start.v[i]))
+			del[st.ndel++] = r->start.v[i];
+	for (i = 0; i < r->cur.n; i++)
+		if (!in_strv(&r->start, r->cur.v[i]))
+			ins[st.nins++] = r->cur.v[i];
+	st.del = del;
+	st.ins = ins;
+	if (st.ndel || st.nins)
+		rc = version_stmts(r, &st, err);
+	if (rc == MG_OK && r->hist.len) {
+		struct mg_buf sql = MG_BUF_INIT;
+
+		mg_history_insert_head(&sql, s->url.dialect, s->schema,
+				       s->cfg->history_table);
+		mg_buf_add(&sql, r->hist.ptr, r->hist.len);
+		rc = r_stmt(r, sql.ptr, sql.len, "(history table)", 0, err);
+		mg_buf_release(&sql);
+	}
+	free(del);
+	free(ins);
+	if (rc == MG_OK) {
+		strv_copy(&r->start, &r->cur);
+		mg_buf_reset(&r->hist);
+	}
+	return rc;
+}
+
+/* Batching: note one unit run for the history INSERT at commit. */
+static void hist_add(struct runner *r, const struct mg_unit *u,
+		     const char *direction, const char *started, double ms)
+{
+	struct mg_buf parents = MG_BUF_INIT;
+	char hex[65], finished[40];
+	size_t i;
+
+	for (i = 0; i < u->ndown; i++) {
+		if (i)
+			mg_buf_putc(&parents, ',');
+		mg_buf_puts(&parents, u->down_revisions[i]);
+	}
+	mg_unit_sha256_hex(u, hex);
+	wall_iso(finished, sizeof(finished));
+	if (r->hist.len)
+		mg_buf_puts(&r->hist, ", ");
+	mg_history_values(&r->hist, r->s->url.dialect, u->revision,
+			  mg_buf_str(&parents), direction, hex, started,
+			  finished, ms);
+	mg_buf_release(&parents);
+}
+
 static const char *step_verb(const struct mg_step *st)
 {
 	return st->dir == MG_UP ? "upgrade" : "downgrade";
@@ -582,12 +723,15 @@ static int run_step(struct runner *r, const struct mg_step *st,
 		goto done;
 	}
 	rc = r_begin(r, err);
-	if (rc == MG_OK)
+	if (rc == MG_OK && r->batch) {
+		heads_apply(&r->cur, st);
+		hist_add(r, u, step_verb(st), started, mg_now_ms() - t0);
+	} else if (rc == MG_OK) {
 		rc = version_stmts(r, st, err);
-	if (rc == MG_OK)
-		rc = history_row(r, u->revision, st->dir == MG_UP ? "upgrade" :
-				 "downgrade", u, started, mg_now_ms() - t0,
-				 err);
+		if (rc == MG_OK)
+			rc = history_row(r, u->revision, step_verb(st), u,
+					 started, mg_now_ms() - t0, err);
+	}
 	if (rc == MG_OK && nontx)
 		rc = r_commit(r, err);
 done:
@@ -669,7 +813,7 @@ static int resolve_start(struct mg_session *s, const char *from,
 static int run_offline(struct mg_session *s, enum mg_direction dir,
 		       const char *target, struct mg_error *err)
 {
-	struct runner r = { s, 1, 0 };
+	struct runner r;
 	struct mg_plan plan = MG_PLAN_INIT;
 	struct prep *preps = NULL;
 	struct strv heads = { NULL, 0 };
@@ -677,6 +821,7 @@ static int run_offline(struct mg_session *s, enum mg_direction dir,
 	size_t i;
 	int rc;
 
+	runner_init(&r, s, 1, 0);
 	split_range(target, &from, &to);
 	if (dir == MG_DOWN && !from) {
 		rc = mg_error_set(err, MG_EUSAGE, NULL, 0,
@@ -908,7 +1053,7 @@ static int run_online(struct mg_session *s, enum mg_direction dir,
 		      const char *target, unsigned flags,
 		      struct mg_error *err)
 {
-	struct runner r = { s, 0, 0 };
+	struct runner r;
 	const int dry = (flags & MG_RUN_DRY) != 0;
 	const int per_unit = s->cfg->transaction_per_migration;
 	struct strv heads = { NULL, 0 }, expect = { NULL, 0 };
@@ -917,6 +1062,7 @@ static int run_online(struct mg_session *s, enum mg_direction dir,
 	size_t i;
 	int rc, replans = 0;
 
+	runner_init(&r, s, 0, 1);
 	rc = mg_session_connect(s, 0, err);
 	if (rc)
 		return rc;
@@ -930,6 +1076,7 @@ replan:
 	rc = read_heads(s, !dry, &heads, err);
 	if (rc)
 		goto out;
+	runner_set_heads(&r, &heads);
 	if (dir == MG_UP && (!strcmp(target, "head") ||
 			     !strcmp(target, "heads"))) {
 		int ahead = 0;
@@ -998,6 +1145,7 @@ replan:
 out:
 	r_rollback(&r);
 	s->ops->unlock(s->db);
+	runner_release(&r);
 	if (preps)
 		preps_free(preps, plan.n);
 	mg_plan_release(&plan);
@@ -1020,7 +1168,7 @@ int mg_run_migrate(struct mg_session *s, enum mg_direction dir,
 int mg_run_stamp(struct mg_session *s, const char *target, unsigned flags,
 		 struct mg_error *err)
 {
-	struct runner r = { s, 0, 0 };
+	struct runner r;
 	struct strv heads = { NULL, 0 };
 	struct mg_plan plan = MG_PLAN_INIT;
 	const int purge = (flags & MG_RUN_PURGE) != 0;
@@ -1028,6 +1176,7 @@ int mg_run_stamp(struct mg_session *s, const char *target, unsigned flags,
 	size_t i, k;
 	int rc;
 
+	runner_init(&r, s, 0, 0);
 	rc = mg_session_connect(s, 0, err);
 	if (rc)
 		return rc;
@@ -1255,12 +1404,13 @@ out:
 static int run_single(struct mg_session *s, const struct mg_step *st,
 		      struct mg_error *err)
 {
-	struct runner r = { s, 0, 0 };
+	struct runner r;
 	struct mg_plan plan = MG_PLAN_INIT;
 	struct prep *preps = NULL;
 	struct strv heads = { NULL, 0 };
 	int rc;
 
+	runner_init(&r, s, 0, 0);
 	mg_grow(&plan.v, &plan.cap, 1, sizeof(*plan.v));
 	plan.v[0] = *st;
 	plan.n = 1;

@@ -208,6 +208,18 @@ void mg_history_insert_sql(struct mg_buf *out, enum mg_dialect d,
 			   const char *direction, const char *sha256_hex,
 			   const char *started, double ms);
 
+/*
+ * The same, in two parts, for one INSERT of several rows:
+ * "INSERT INTO t (...) VALUES " then "(...)" per row, comma-separated by
+ * the caller.  `finished` NULL means "now".
+ */
+void mg_history_insert_head(struct mg_buf *out, enum mg_dialect d,
+			    const char *schema, const char *table);
+void mg_history_values(struct mg_buf *out, enum mg_dialect d,
+		       const char *revision, const char *parents,
+		       const char *direction, const char *sha256_hex,
+		       const char *started, const char *finished, double ms);
+
 /* Is `s` a plain SQL identifier ([A-Za-z_][A-Za-z0-9_]*, <= 63 bytes)? */
 int mg_is_plain_ident(const char *s);
 

@@ -531,7 +531,6 @@ int mg_unit_parse(struct mg_unit **out, const char *path, const char *text,
 	u->len = len;
 	u->transactional = 1;
 	u->kind = has_suffix(path, ".c") ? MG_UNIT_C : MG_UNIT_SQL;
-	EVP_Digest(text, len, u->sha256, NULL, EVP_sha256(), NULL);
 
 	if (memchr(text, '\0', len)) {
 		rc = mg_error_set(err, MG_ECONFIG, path, 0,
@@ -633,11 +632,13 @@ int mg_unit_section(const struct mg_unit *u, enum mg_direction dir,
 void mg_unit_sha256_hex(const struct mg_unit *u, char *out)
 {
 	static const char hex[] = "0123456789abcdef";
+	unsigned char md[32];
 	size_t i;
 
+	EVP_Digest(u->text, u->len, md, NULL, EVP_sha256(), NULL);
 	for (i = 0; i < 32; i++) {
-		out[2 * i] = hex[u->sha256[i] >> 4];
-		out[2 * i + 1] = hex[u->sha256[i] & 15];
+		out[2 * i] = hex[md[i] >> 4];
+		out[2 * i + 1] = hex[md[i] & 15];
 	}
 	out[64] = '\0';
 }

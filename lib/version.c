@@ -118,17 +118,22 @@ static void now_sql(struct mg_buf *b, enum mg_dialect d)
 		mg_buf_puts(b, "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')");
 }
 
-void mg_history_insert_sql(struct mg_buf *out, enum mg_dialect d,
-			   const char *schema, const char *table,
-			   const char *revision, const char *parents,
-			   const char *direction, const char *sha256_hex,
-			   const char *started, double ms)
+void mg_history_insert_head(struct mg_buf *out, enum mg_dialect d,
+			    const char *schema, const char *table)
 {
 	mg_buf_puts(out, "INSERT INTO ");
 	mg_version_table_name(out, d == MG_DIALECT_PG ? schema : NULL, table);
 	mg_buf_puts(out, " (revision, down_revisions, direction, sha256, "
 			 "started_at, finished_at, duration_ms, tool_version) "
-			 "VALUES (");
+			 "VALUES ");
+}
+
+void mg_history_values(struct mg_buf *out, enum mg_dialect d,
+		       const char *revision, const char *parents,
+		       const char *direction, const char *sha256_hex,
+		       const char *started, const char *finished, double ms)
+{
+	mg_buf_putc(out, '(');
 	mg_buf_sql_literal(out, revision);
 	mg_buf_puts(out, ", ");
 	mg_buf_sql_literal(out, parents);
@@ -145,11 +150,25 @@ void mg_history_insert_sql(struct mg_buf *out, enum mg_dialect d,
 	else
 		now_sql(out, d);
 	mg_buf_puts(out, ", ");
-	now_sql(out, d);
+	if (finished)
+		mg_buf_sql_literal(out, finished);
+	else
+		now_sql(out, d);
 	if (ms >= 0)
 		mg_buf_printf(out, ", %.3f, ", ms);
 	else
 		mg_buf_puts(out, ", NULL, ");
 	mg_buf_sql_literal(out, MG_VERSION);
 	mg_buf_putc(out, ')');
+}
+
+void mg_history_insert_sql(struct mg_buf *out, enum mg_dialect d,
+			   const char *schema, const char *table,
+			   const char *revision, const char *parents,
+			   const char *direction, const char *sha256_hex,
+			   const char *started, double ms)
+{
+	mg_history_insert_head(out, d, schema, table);
+	mg_history_values(out, d, revision, parents, direction, sha256_hex,
+			  started, NULL, ms);
 }

@@ -171,7 +171,6 @@ struct mg_unit {
 	size_t len;
 	struct mg_section sections[6];
 	size_t nsections;
-	unsigned char sha256[32];
 };
 
 /* Parse a unit from memory; `path` is used for messages and the kind. */
@@ -190,7 +189,11 @@ int mg_unit_section(const struct mg_unit *unit, enum mg_direction dir,
 		    enum mg_dialect dialect, const struct mg_section **out,
 		    struct mg_error *err) MG_WUR;
 
-/* Lowercase hex of the unit's SHA-256, in a buffer of at least 65 bytes. */
+/*
+ * Lowercase hex of the SHA-256 of the unit's file, in a buffer of at least
+ * 65 bytes.  Computed on each call (only runs, `check` and `build` need
+ * it, so loading thousands of units for `heads` never pays for it).
+ */
 void mg_unit_sha256_hex(const struct mg_unit *unit, char *out);
 
 /* A growable array of unit pointers. */
