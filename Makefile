@@ -168,7 +168,7 @@ $(O)/cmd/build.o: ALL_CPPFLAGS += \
 # ------------------------------------------------------------------
 # Benchmark (issue 9; docs/benchmarks.md).
 #
-#   make bench [BENCH_RUNS=7] [BENCH_PROFILE=1]
+#   make bench [BENCH_RUNS=9] [BENCH_PROFILE=1]
 #
 # builds an -O2 migrate in build-bench/ and bench/rss.c (wall time and
 # peak RSS of each command it runs), then bench/bench.sh generates chains
