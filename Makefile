@@ -145,12 +145,19 @@ asan:
 # forks each test by default; CK_FORK=no keeps it in one process so
 # valgrind sees everything (the Check maintainers' own advice).
 VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full \
-            --errors-for-leak-kinds=definite,indirect --track-origins=yes \
+            --errors-for-leak-kinds=definite,indirect \
             --suppressions=$(CURDIR)/tests/valgrind.supp
+# The integration subset: `cli` with every run of the binary under
+# valgrind, and the in-process `pg` and `schema_pg` suites (the runner
+# itself under valgrind).  `cunit` and `reliability` (timing-bound, many
+# processes) run under ASan+UBSan in `make asan`; under valgrind they would
+# add minutes to CI's 15.
 valgrind: $(O)/tests/unit_main $(O)/tests/integ_main $(BIN) units
 	CK_FORK=no $(VALGRIND) $(O)/tests/unit_main
-	CK_FORK=no MIGRATE_BIN=$(abspath $(BIN)) \
+	CK_RUN_SUITE=cli CK_FORK=no MIGRATE_BIN=$(abspath $(BIN)) \
 	  MIGRATE_WRAPPER="$(VALGRIND)" $(O)/tests/integ_main
+	CK_RUN_SUITE=pg CK_FORK=no $(VALGRIND) $(O)/tests/integ_main
+	CK_RUN_SUITE=schema_pg CK_FORK=no $(VALGRIND) $(O)/tests/integ_main
 
 # C units of versions/: each NNNN_x.c becomes NNNN_x.so next to it,
 # compiled by the freshly built binary (up-to-date objects are kept).
@@ -250,10 +257,12 @@ fuzz: $(FUZZ_TARGETS:%=build-fuzz/fuzz_%)
 	  seeds=tests/fuzz/corpus/$$t; \
 	  if [ $$t = sqlsplit ]; then seeds="$$seeds tests/fixtures/sql"; fi; \
 	  mkdir -p build-fuzz/corpus-$$t; \
-	  echo "fuzz_$$t: $(FUZZ_SECONDS)s"; \
-	  build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+	  echo "fuzz_$$t: $(FUZZ_SECONDS)s (progress in build-fuzz/fuzz_$$t.log)"; \
+	  if ! build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
 	    -print_final_stats=1 -artifact_prefix=build-fuzz/ \
-	    build-fuzz/corpus-$$t $$seeds; \
+	    build-fuzz/corpus-$$t $$seeds > build-fuzz/fuzz_$$t.log 2>&1; then \
+	    tail -60 build-fuzz/fuzz_$$t.log; exit 1; fi; \
+	  grep -E '^(Done|stat::number_of_executed_units)' build-fuzz/fuzz_$$t.log; \
 	done
 
 # ------------------------------------------------------------------

@@ -103,24 +103,40 @@ void out_arrow(FILE *f, const struct mg_unit *u, enum mg_direction dir)
 static void hook_start(void *user, const struct mg_step *st)
 {
 	const struct cli *cli = user;
+	char buf[4096];
+	FILE *f;
 	size_t i;
 
 	if (cli->verbosity < 0)
 		return;
 	close_line();
+	/*
+	 * stderr is unbuffered: compose the line in memory and write it in
+	 * one call (one system call per unit, not one per piece).
+	 */
+	f = fmemopen(buf, sizeof(buf), "w");
+	if (!f)
+		f = stderr;
 	if (!st->unit) {
-		fputs("INFO  [migrate] Running stamp_revision ", stderr);
+		fputs("INFO  [migrate] Running stamp_revision ", f);
 		for (i = 0; i < st->ndel; i++)
-			fprintf(stderr, "%s%s", i ? ", " : "", st->del[i]);
-		fputs(" -> ", stderr);
+			fprintf(f, "%s%s", i ? ", " : "", st->del[i]);
+		fputs(" -> ", f);
 		for (i = 0; i < st->nins; i++)
-			fprintf(stderr, "%s%s", i ? ", " : "", st->ins[i]);
+			fprintf(f, "%s%s", i ? ", " : "", st->ins[i]);
 	} else {
-		fprintf(stderr, "INFO  [migrate] Running %s ",
+		fprintf(f, "INFO  [migrate] Running %s ",
 			st->dir == MG_UP ? "upgrade" : "downgrade");
-		out_arrow(stderr, st->unit, st->dir);
-		fprintf(stderr, ", %s",
-			st->unit->message ? st->unit->message : "");
+		out_arrow(f, st->unit, st->dir);
+		fprintf(f, ", %s", st->unit->message ? st->unit->message : "");
+	}
+	if (f != stderr) {
+		long n = ftell(f);
+
+		fclose(f);
+		if (n > 0)
+			fwrite(buf, 1, (size_t)n < sizeof(buf) ? (size_t)n :
+				       sizeof(buf) - 1, stderr);
 	}
 	line_open = 1;
 }
@@ -148,9 +164,12 @@ static void hook_done(void *user, const struct mg_step *st, int ok,
 		fputc('\n', stderr);
 		return;
 	}
-	if (ok && st->unit)
-		fprintf(stderr, " (%.1f ms)\n", ms);
-	else if (ok)
+	if (ok && st->unit) {
+		char end[64];
+
+		snprintf(end, sizeof(end), " (%.1f ms)\n", ms);
+		fputs(end, stderr);
+	} else if (ok)
 		fputc('\n', stderr);
 	else
 		fputs(" FAILED\n", stderr);
