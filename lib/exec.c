@@ -1056,7 +1056,7 @@ static int run_online(struct mg_session *s, enum mg_direction dir,
 	struct runner r;
 	const int dry = (flags & MG_RUN_DRY) != 0;
 	const int per_unit = s->cfg->transaction_per_migration;
-	struct strv heads = { NULL, 0 }, expect = { NULL, 0 };
+	struct strv heads = { NULL, 0 };
 	struct mg_plan plan = MG_PLAN_INIT;
 	struct prep *preps = NULL;
 	size_t i;
@@ -1096,7 +1096,8 @@ replan:
 		print_plan(s, &plan);
 		goto out;
 	}
-	expect = heads;
+	/* from here the runner tracks the heads (r.cur) */
+	mg_strv_free(heads.v, heads.n);
 	heads.v = NULL;
 	heads.n = 0;
 	for (i = 0; i < plan.n && rc == MG_OK; i++) {
@@ -1110,12 +1111,11 @@ replan:
 			rc = read_heads(s, 0, &heads, err);
 			if (rc)
 				break;
-			if (!heads_equal(&heads, &expect)) {
+			if (!heads_equal(&heads, &r.cur)) {
 				r_rollback(&r);
 				mg_strv_free(heads.v, heads.n);
-				mg_strv_free(expect.v, expect.n);
-				heads.v = expect.v = NULL;
-				heads.n = expect.n = 0;
+				heads.v = NULL;
+				heads.n = 0;
 				preps_free(preps, plan.n);
 				preps = NULL;
 				mg_plan_release(&plan);
@@ -1133,10 +1133,9 @@ replan:
 			heads.n = 0;
 		}
 		rc = run_step(&r, st, &preps[i],
-			      expect.n ? expect.v[0] : NULL, err);
+			      r.cur.n ? r.cur.v[0] : NULL, err);
 		if (rc)
 			break;
-		heads_apply(&expect, st);
 		if (per_unit)
 			rc = r_commit(&r, err);
 	}
@@ -1150,7 +1149,6 @@ out:
 		preps_free(preps, plan.n);
 	mg_plan_release(&plan);
 	mg_strv_free(heads.v, heads.n);
-	mg_strv_free(expect.v, expect.n);
 	return rc;
 }
 
