@@ -14,6 +14,7 @@
 #include "suites.h"
 #include "testutil.h"
 #include "pg_harness.h"
+#include "dbutil.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,12 @@ struct env {
 	char *url;   /* the database */
 	int pg;
 };
+
+/* The shared helpers of dbutil.c, on this env's database. */
+#define db_open(e, ops) tdb_open((e)->url, (ops))
+#define db_exec(e, sql) tdb_exec((e)->url, (sql))
+#define db_has_table(e, name) tdb_has_table((e)->url, (name))
+#define db_rows(e, sql) tdb_rows((e)->url, (sql))
 
 static int pg_state = -2; /* pg_harness_start() result, -2 = not tried */
 
@@ -105,75 +112,6 @@ static int mig_env(struct env *e, struct tu_run *r, const char *const *extra,
 	mig_env((e), (r), NULL, (const char *const[]){ __VA_ARGS__, NULL })
 #define MIG_ENV(e, r, extra, ...) \
 	mig_env((e), (r), (extra), (const char *const[]){ __VA_ARGS__, NULL })
-
-static struct mg_db *db_open(struct env *e, const struct mg_db_ops **ops)
-{
-	struct mg_url u;
-	struct mg_error err = MG_ERROR_INIT;
-	struct mg_config cfg;
-	struct mg_db *db = NULL;
-
-	memset(&cfg, 0, sizeof(cfg));
-	ck_assert_int_eq(mg_url_parse(&u, e->url, &err), MG_OK);
-	*ops = mg_db_ops_for(u.dialect);
-	ck_assert_msg((*ops)->open(&db, &u, &cfg, &err) == MG_OK, "%s",
-		      err.msg);
-	mg_url_release(&u);
-	return db;
-}
-
-static void db_exec(struct env *e, const char *sql)
-{
-	const struct mg_db_ops *ops;
-	struct mg_db *db = db_open(e, &ops);
-	struct mg_error err = MG_ERROR_INIT;
-
-	ck_assert_msg(ops->exec(db, sql, strlen(sql), NULL, &err) == MG_OK,
-		      "%s: %s", sql, err.msg);
-	ops->close(db);
-}
-
-static int db_has_table(struct env *e, const char *name)
-{
-	const struct mg_db_ops *ops;
-	struct mg_db *db = db_open(e, &ops);
-	struct mg_error err = MG_ERROR_INIT;
-	int exists = 0;
-
-	ck_assert_int_eq(ops->table_exists(db, NULL, name, &exists, &err),
-			 MG_OK);
-	ops->close(db);
-	return exists;
-}
-
-static int add_row(void *user, int ncols, const char *const *cols)
-{
-	struct mg_buf *b = user;
-	int i;
-
-	if (b->len)
-		mg_buf_putc(b, ',');
-	for (i = 0; i < ncols; i++) {
-		if (i)
-			mg_buf_putc(b, '|');
-		mg_buf_puts(b, cols[i] ? cols[i] : "NULL");
-	}
-	return 0;
-}
-
-/* Every row of `sql`, columns joined with '|', rows with ','. */
-static char *db_rows(struct env *e, const char *sql)
-{
-	const struct mg_db_ops *ops;
-	struct mg_db *db = db_open(e, &ops);
-	struct mg_error err = MG_ERROR_INIT;
-	struct mg_buf b = MG_BUF_INIT;
-
-	ck_assert_msg(ops->query(db, sql, 0, NULL, add_row, &b, &err) == MG_OK,
-		      "%s: %s", sql, err.msg);
-	ops->close(db);
-	return mg_buf_detach(&b);
-}
 
 static void assert_rows(struct env *e, const char *sql, const char *expect)
 {

@@ -21,6 +21,7 @@
 #include "suites.h"
 #include "testutil.h"
 #include "pg_harness.h"
+#include "dbutil.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -45,6 +46,12 @@ struct env {
 	char *dbname;  /* PostgreSQL: the database, dropped at the end */
 	int pg;
 };
+
+/* The shared helpers of dbutil.c, on this env's database. */
+#define db_open(e, ops) tdb_open((e)->check, (ops))
+#define db_exec(e, sql) tdb_exec((e)->check, (sql))
+#define db_has_table(e, name) tdb_has_table((e)->check, (name))
+#define db_rows(e, sql) tdb_rows((e)->check, (sql))
 
 static int pg_state = -2; /* pg_harness_start() result, -2 = not tried */
 
@@ -123,61 +130,6 @@ static int mig(struct env *e, struct tu_run *r, const char *const *argv)
 
 /* ------------------------------------------------------------------ */
 /* Looking at the database                                              */
-
-static struct mg_db *db_open(struct env *e, const struct mg_db_ops **ops)
-{
-	struct mg_url u;
-	struct mg_error err = MG_ERROR_INIT;
-	struct mg_config cfg;
-	struct mg_db *db = NULL;
-
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.lock_timeout_ms = 10000; /* SQLite: the busy timeout */
-	ck_assert_int_eq(mg_url_parse(&u, e->check, &err), MG_OK);
-	*ops = mg_db_ops_for(u.dialect);
-	ck_assert_msg((*ops)->open(&db, &u, &cfg, &err) == MG_OK, "%s",
-		      err.msg);
-	mg_url_release(&u);
-	return db;
-}
-
-static int db_has_table(struct env *e, const char *name)
-{
-	const struct mg_db_ops *ops;
-	struct mg_db *db = db_open(e, &ops);
-	struct mg_error err = MG_ERROR_INIT;
-	int exists = 0;
-
-	ck_assert_int_eq(ops->table_exists(db, NULL, name, &exists, &err),
-			 MG_OK);
-	ops->close(db);
-	return exists;
-}
-
-static int add_row(void *user, int ncols, const char *const *cols)
-{
-	struct mg_buf *b = user;
-
-	(void)ncols;
-	if (b->len)
-		mg_buf_putc(b, ',');
-	mg_buf_puts(b, cols[0] ? cols[0] : "NULL");
-	return 0;
-}
-
-/* The first column of every row of `sql`, joined with commas. */
-static char *db_rows(struct env *e, const char *sql)
-{
-	const struct mg_db_ops *ops;
-	struct mg_db *db = db_open(e, &ops);
-	struct mg_error err = MG_ERROR_INIT;
-	struct mg_buf b = MG_BUF_INIT;
-
-	ck_assert_msg(ops->query(db, sql, 0, NULL, add_row, &b, &err) == MG_OK,
-		      "%s: %s", sql, err.msg);
-	ops->close(db);
-	return mg_buf_detach(&b);
-}
 
 /* Like db_rows, "" when `table` does not exist. */
 static char *rows_if(struct env *e, const char *table, const char *sql)
