@@ -23,11 +23,18 @@ WARN     := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
             -Wdeclaration-after-statement -Wpointer-arith -Wwrite-strings \
             -Wcast-qual -Wformat=2 -Wformat-security -Wundef -Wvla \
             -Wimplicit-fallthrough -Wnull-dereference
-ALL_CFLAGS   = $(WARN) $(CFLAGS) -MMD -MP
+ALL_CFLAGS   = $(WARN) -pthread $(CFLAGS) -MMD -MP
 ALL_CPPFLAGS = -D_POSIX_C_SOURCE=200809L -Ilib/include \
                $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CPPFLAGS)
-ALL_LDFLAGS  = $(LDFLAGS)
+ALL_LDFLAGS  = -pthread $(LDFLAGS)
 LIBS         = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -ldl
+# The binary does not link libpq: lib/pq.c loads it when a PostgreSQL
+# database is first opened (lib/pq.h says why).  The test runners link it,
+# as they call it themselves.
+BIN_LIBS     = $(shell pkg-config --libs $(filter-out libpq,$(PKGS)) 2>/dev/null) -ldl
+# libpq's SONAME, for dlopen: read from the library we compile against.
+PQ_SONAME    = $(or $(shell objdump -p "$$($(CC) -print-file-name=libpq.so)" \
+                 2>/dev/null | awk '/SONAME/ {print $$2}'),libpq.so.5)
 CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
 
 ifeq ($(WERROR),1)
@@ -72,7 +79,9 @@ $(LIBA): $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
 $(BIN): $(CMD_OBJ) $(LIBA)
-	$(CC) $(ALL_LDFLAGS) -rdynamic -o $@ $(CMD_OBJ) $(LIBA) $(LIBS)
+	$(CC) $(ALL_LDFLAGS) -rdynamic -o $@ $(CMD_OBJ) $(LIBA) $(BIN_LIBS)
+
+$(O)/lib/pq.o: ALL_CPPFLAGS += -DMG_LIBPQ_SONAME='"$(PQ_SONAME)"'
 
 $(O)/tests/unit_main: $(UNIT_OBJ) $(LIBA)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(CHECK_LIBS)
@@ -129,6 +138,10 @@ test: deps-test
 	$(MAKE) fuzz FUZZ_SECONDS=60
 
 check: check-unit check-integ
+
+# The tests keep the header cache (lib/ucache.c) in the build folder,
+# out of the user's ~/.cache.
+check-unit check-integ valgrind check-docs: export MIGRATE_CACHE_DIR = $(abspath $(O))/test-cache
 
 check-unit: $(O)/tests/unit_main
 	$(O)/tests/unit_main

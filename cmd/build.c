@@ -372,7 +372,11 @@ int cmd_build(struct cli *cli, int argc, char **argv)
 		if (u->kind != MG_UNIT_C)
 			continue;
 		nc++;
-		mg_unit_sha256_hex(u, hex);
+		rc = mg_unit_sha256_hex(u, hex, &err);
+		if (rc) {
+			out_error(&err);
+			break;
+		}
 		obj = object_path(u->path);
 		if (!b.force && up_to_date(obj, hex)) {
 			b.uptodate++;

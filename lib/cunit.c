@@ -125,7 +125,10 @@ int mg_cunit_open(struct mg_cunit **out, const struct mg_unit *u,
 				  "'%s': %s", c->obj, why ? why : "unknown "
 				  "dlopen error");
 	}
-	mg_unit_sha256_hex(u, hex);
+	if (mg_unit_sha256_hex(u, hex, err) != MG_OK) {
+		mg_cunit_close(c);
+		return MG_ECONFIG;
+	}
 	recorded = dlsym(c->handle, "migrate_unit_sha256");
 	if (!recorded)
 		return load_error(c, err,

@@ -439,7 +439,7 @@ static int prepare(struct mg_session *s, const struct mg_plan *plan,
 		rc = mg_unit_section(u, st->dir, s->url.dialect, &sec, err);
 		if (rc)
 			break;
-		p[i].base = u->text + sec->off;
+		p[i].base = u->body->text + sec->off;
 		rc = mg_sql_split(p[i].base, sec->len, s->url.dialect, u->path,
 				  sec->line, &p[i].stmts, err);
 		if (rc)
@@ -566,12 +566,14 @@ static int history_row(struct runner *r, const char *revision,
 	int rc;
 
 	if (u) {
+		rc = mg_unit_sha256_hex(u, hex, err);
+		if (rc)
+			return rc;
 		for (i = 0; i < u->ndown; i++) {
 			if (i)
 				mg_buf_putc(&parents, ',');
 			mg_buf_puts(&parents, u->down_revisions[i]);
 		}
-		mg_unit_sha256_hex(u, hex);
 	}
 	mg_history_insert_sql(&sql, s->url.dialect, s->schema,
 			      s->cfg->history_table, revision,
@@ -640,19 +642,22 @@ static int r_flush(struct runner *r, struct mg_error *err)
 }
 
 /* Batching: note one unit run for the history INSERT at commit. */
-static void hist_add(struct runner *r, const struct mg_unit *u,
-		     const char *direction, const char *started, double ms)
+static int hist_add(struct runner *r, const struct mg_unit *u,
+		    const char *direction, const char *started, double ms,
+		    struct mg_error *err)
 {
 	struct mg_buf parents = MG_BUF_INIT;
 	char hex[65], finished[40];
 	size_t i;
+	int rc = mg_unit_sha256_hex(u, hex, err);
 
+	if (rc)
+		return rc;
 	for (i = 0; i < u->ndown; i++) {
 		if (i)
 			mg_buf_putc(&parents, ',');
 		mg_buf_puts(&parents, u->down_revisions[i]);
 	}
-	mg_unit_sha256_hex(u, hex);
 	wall_iso(finished, sizeof(finished));
 	if (r->hist.len)
 		mg_buf_puts(&r->hist, ", ");
@@ -660,6 +665,7 @@ static void hist_add(struct runner *r, const struct mg_unit *u,
 			  mg_buf_str(&parents), direction, hex, started,
 			  finished, ms);
 	mg_buf_release(&parents);
+	return MG_OK;
 }
 
 static const char *step_verb(const struct mg_step *st)
@@ -725,7 +731,8 @@ static int run_step(struct runner *r, const struct mg_step *st,
 	rc = r_begin(r, err);
 	if (rc == MG_OK && r->batch) {
 		heads_apply(&r->cur, st);
-		hist_add(r, u, step_verb(st), started, mg_now_ms() - t0);
+		rc = hist_add(r, u, step_verb(st), started, mg_now_ms() - t0,
+			      err);
 	} else if (rc == MG_OK) {
 		rc = version_stmts(r, st, err);
 		if (rc == MG_OK)
@@ -1358,7 +1365,9 @@ int mg_run_check(struct mg_session *s, const char *schema_file,
 		u = later ? NULL : mg_graph_find(s->g, row->revision);
 		if (!u)
 			continue;
-		mg_unit_sha256_hex(u, hex);
+		rc = mg_unit_sha256_hex(u, hex, err);
+		if (rc)
+			goto out;
 		if (strcmp(hex, row->sha256))
 			problem(&rep, "changed: %s was applied from a "
 				"file with SHA-256 %.12s..., it is now "

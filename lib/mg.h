@@ -8,6 +8,7 @@
 
 #include "migrate.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,49 @@ int mg_read_file(const char *path, char **out, size_t *len,
 
 /* path_join("a", "b") = "a/b"; an absolute `b` is returned as is. */
 char *mg_path_join(const char *a, const char *b);
+
+/* ------------------------------------------------------------------ */
+/* Units (lib/unit.c) and their header cache (lib/ucache.c)             */
+
+/* A unit with only its path, kind and defaults set, and an empty body. */
+struct mg_unit *mg_unit_new(const char *path);
+
+/* What the cache compares of a file: stat()'s identity and times. */
+struct mg_ustat {
+	uint64_t size, ino, dev;
+	int64_t mtime_s, mtime_ns, ctime_s, ctime_ns;
+};
+
+struct stat;
+void mg_ustat_from(struct mg_ustat *u, const struct stat *st);
+
+struct mg_ucache;
+
+/*
+ * The cache of the units folder dir: NULL when the cache is off
+ * (MIGRATE_NO_CACHE, no cache folder); otherwise a handle, empty when
+ * there is no usable cache file yet.
+ */
+struct mg_ucache *mg_ucache_open(const char *dir);
+/*
+ * A new unit with the cached header of file `name` (shown as `path`), no
+ * body; NULL when the cache has no entry for it or st differs.  Safe to
+ * call from several threads.
+ */
+struct mg_unit *mg_ucache_get(const struct mg_ucache *c, const char *name,
+			      const char *path, const struct mg_ustat *st);
+/*
+ * Write the cache anew: units[i] (NULL to leave out) loaded from names[i]
+ * whose stat was st[i], names sorted; the load began at start_ns
+ * (mg_ucache_now_ns), and files changed shortly before it are left out.
+ * Failures are silent.
+ */
+void mg_ucache_save(const struct mg_ucache *c, char *const *names,
+		    struct mg_unit *const *units, const struct mg_ustat *st,
+		    size_t n, int64_t start_ns);
+/* The wall clock file times are set from, in nanoseconds. */
+int64_t mg_ucache_now_ns(void);
+void mg_ucache_free(struct mg_ucache *c);
 
 /* ------------------------------------------------------------------ */
 /* Growable string (lib/util.c), git's strbuf in small                  */

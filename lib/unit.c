@@ -14,8 +14,12 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 #include <yaml.h>
@@ -31,6 +35,11 @@ void mg_unit_free(struct mg_unit *u)
 {
 	if (!u)
 		return;
+	if (u->packed) {
+		free(u->body->text);
+		free(u);
+		return;
+	}
 	free(u->revision);
 	mg_strv_free(u->down_revisions, u->ndown);
 	mg_strv_free(u->depends_on, u->ndepends);
@@ -38,8 +47,19 @@ void mg_unit_free(struct mg_unit *u)
 	free(u->message);
 	free(u->create_date);
 	free(u->path);
-	free(u->text);
+	free(u->body->text);
 	free(u);
+}
+
+struct mg_unit *mg_unit_new(const char *path)
+{
+	struct mg_unit *u = mg_calloc(1, sizeof(*u));
+
+	u->body = &u->body_store;
+	u->path = mg_strdup(path);
+	u->transactional = 1;
+	u->kind = has_suffix(path, ".c") ? MG_UNIT_C : MG_UNIT_SQL;
+	return u;
 }
 
 /* ------------------------------------------------------------------ */
@@ -445,7 +465,8 @@ static unsigned first_sql_line(const char *p, const char *end, unsigned line)
 static int parse_sections(struct mg_unit *u, size_t body, unsigned body_line,
 			  struct mg_error *err)
 {
-	const char *text = u->text, *end = u->text + u->len;
+	struct mg_unit_body *b = u->body;
+	const char *text = b->text, *end = b->text + b->len;
 	const char *p = text + body;
 	struct mg_section *cur = NULL;
 	int have_up = 0, have_down = 0;
@@ -471,9 +492,9 @@ static int parse_sections(struct mg_unit *u, size_t body, unsigned body_line,
 		rc = parse_marker(u, p, n, line, &sec, err);
 		if (rc)
 			return rc;
-		for (i = 0; i < u->nsections; i++)
-			if (u->sections[i].dir == sec.dir &&
-			    u->sections[i].dialect == sec.dialect)
+		for (i = 0; i < b->nsections; i++)
+			if (b->sections[i].dir == sec.dir &&
+			    b->sections[i].dialect == sec.dialect)
 				return mg_error_set(
 					err, MG_ECONFIG, u->path, line,
 					"section 'migrate:%s%s%s' given twice",
@@ -481,13 +502,13 @@ static int parse_sections(struct mg_unit *u, size_t body, unsigned body_line,
 					sec.dialect ? " " : "",
 					sec.dialect ? mg_dialect_name(sec.dialect)
 						    : "");
-		if (u->nsections == MG_ARRAY_SIZE(u->sections))
+		if (b->nsections == MG_ARRAY_SIZE(b->sections))
 			return mg_error_set(err, MG_ECONFIG, u->path, line,
 					    "too many sections");
 		sec.off = (size_t)(next - text);
 		sec.line = line + 1;
-		u->sections[u->nsections] = sec;
-		cur = &u->sections[u->nsections++];
+		b->sections[b->nsections] = sec;
+		cur = &b->sections[b->nsections++];
 		if (sec.dir == MG_UP)
 			have_up = 1;
 		else
@@ -496,7 +517,7 @@ static int parse_sections(struct mg_unit *u, size_t body, unsigned body_line,
 		line++;
 	}
 	if (cur)
-		cur->len = u->len - cur->off;
+		cur->len = b->len - cur->off;
 	else if ((bad = first_sql_line(text + body, end, body_line)))
 		goto outside;
 	if (!have_up)
@@ -518,7 +539,7 @@ outside:
 int mg_unit_parse(struct mg_unit **out, const char *path, const char *text,
 		  size_t len, struct mg_error *err)
 {
-	struct mg_unit *u = mg_calloc(1, sizeof(*u));
+	struct mg_unit *u = mg_unit_new(path);
 	struct mg_buf yaml = MG_BUF_INIT;
 	struct header_ctx h;
 	size_t body = 0;
@@ -526,11 +547,8 @@ int mg_unit_parse(struct mg_unit **out, const char *path, const char *text,
 	int rc;
 
 	*out = NULL;
-	u->path = mg_strdup(path);
-	u->text = mg_strndup(text, len);
-	u->len = len;
-	u->transactional = 1;
-	u->kind = has_suffix(path, ".c") ? MG_UNIT_C : MG_UNIT_SQL;
+	u->body->text = mg_strndup(text, len);
+	u->body->len = len;
 
 	if (memchr(text, '\0', len)) {
 		rc = mg_error_set(err, MG_ECONFIG, path, 0,
@@ -602,10 +620,14 @@ int mg_unit_section(const struct mg_unit *u, enum mg_direction dir,
 {
 	const struct mg_section *any = NULL;
 	size_t i;
+	int rc;
 
 	*out = NULL;
-	for (i = 0; i < u->nsections; i++) {
-		const struct mg_section *s = &u->sections[i];
+	rc = mg_unit_load_body(u, err);
+	if (rc)
+		return rc;
+	for (i = 0; i < u->body->nsections; i++) {
+		const struct mg_section *s = &u->body->sections[i];
 
 		if (s->dir != dir)
 			continue;
@@ -629,18 +651,78 @@ int mg_unit_section(const struct mg_unit *u, enum mg_direction dir,
 			    mg_dialect_name(dialect));
 }
 
-void mg_unit_sha256_hex(const struct mg_unit *u, char *out)
+int mg_unit_sha256_hex(const struct mg_unit *u, char *out,
+		       struct mg_error *err)
 {
 	static const char hex[] = "0123456789abcdef";
 	unsigned char md[32];
 	size_t i;
+	int rc;
 
-	EVP_Digest(u->text, u->len, md, NULL, EVP_sha256(), NULL);
+	out[0] = '\0';
+	rc = mg_unit_load_body(u, err);
+	if (rc)
+		return rc;
+	if (!EVP_Digest(u->body->text, u->body->len, md, NULL, EVP_sha256(),
+			NULL))
+		return mg_error_set(err, MG_ECONFIG, u->path, 0,
+				    "cannot compute the file's SHA-256 "
+				    "(libcrypto failed)");
 	for (i = 0; i < 32; i++) {
 		out[2 * i] = hex[md[i] >> 4];
 		out[2 * i + 1] = hex[md[i] & 15];
 	}
 	out[64] = '\0';
+	return MG_OK;
+}
+
+/* Do two string vectors hold the same strings in the same order? */
+static int strv_eq(char *const *a, size_t na, char *const *b, size_t nb)
+{
+	size_t i;
+
+	if (na != nb)
+		return 0;
+	for (i = 0; i < na; i++)
+		if (strcmp(a[i], b[i]))
+			return 0;
+	return 1;
+}
+
+static int str_eq(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+int mg_unit_load_body(const struct mg_unit *u, struct mg_error *err)
+{
+	struct mg_unit *fresh = NULL;
+	int rc;
+
+	if (u->body->text)
+		return MG_OK;
+	rc = mg_unit_load(&fresh, u->path, err);
+	if (rc)
+		return rc;
+	if (strcmp(fresh->revision, u->revision) ||
+	    !strv_eq(fresh->down_revisions, fresh->ndown, u->down_revisions,
+		     u->ndown) ||
+	    !strv_eq(fresh->depends_on, fresh->ndepends, u->depends_on,
+		     u->ndepends) ||
+	    !strv_eq(fresh->branch_labels, fresh->nlabels, u->branch_labels,
+		     u->nlabels) ||
+	    !str_eq(fresh->message, u->message) ||
+	    fresh->transactional != u->transactional) {
+		mg_unit_free(fresh);
+		return mg_error_set(err, MG_ECONFIG, u->path, 0,
+				    "the file's header changed while migrate "
+				    "was running; run the command again");
+	}
+	/* u is const to its users; its body is the part that may fill in */
+	*u->body = *fresh->body;
+	fresh->body->text = NULL;
+	mg_unit_free(fresh);
+	return MG_OK;
 }
 
 /* ------------------------------------------------------------------ */
@@ -672,43 +754,223 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/*
+ * Loading a folder.  The file names are listed and sorted first; then
+ * workers take the files by index (an atomic counter), so each file is
+ * loaded once, into its own slot, by whichever thread gets to it.  Every
+ * worker keeps the first error it met; as each takes indexes in rising
+ * order, the error reported is the one of the first bad file by name,
+ * whatever the threads' timing.
+ */
+
+/* Folders smaller than this are loaded by the calling thread alone. */
+#define LOAD_THREADS_MIN_FILES 64
+#define LOAD_THREADS_MAX 8
+
+struct loader {
+	const char *dir;
+	int dfd;
+	char **names;
+	size_t n;
+	struct mg_ucache *cache;       /* or NULL */
+	struct mg_unit **units;        /* slot per name; NULL: skipped */
+	struct mg_ustat *st;           /* slot per name */
+	unsigned char *fresh;          /* slot per name: parsed this time */
+	atomic_size_t next;
+};
+
+struct worker {
+	struct loader *l;
+	pthread_t thread;
+	size_t bad;        /* index of the first failed file, or l->n */
+	int rc;
+	struct mg_error err;
+};
+
+/* Read the open file fd (whose size st says) into a malloc'd string. */
+static int read_fd(int fd, const struct stat *st, const char *path,
+		   char **out, size_t *len, struct mg_error *err)
+{
+	size_t cap = (size_t)st->st_size + 1, n = 0;
+	char *text = mg_malloc(cap + 1);
+
+	for (;;) {
+		ssize_t got = read(fd, text + n, cap - n);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			int e = errno;
+
+			free(text);
+			return mg_error_set(err, MG_ECONFIG, path, 0,
+					    "cannot read: %s", strerror(e));
+		}
+		if (got == 0)
+			break;
+		n += (size_t)got;
+		if (n == cap) { /* the file grew since fstat */
+			cap *= 2;
+			text = mg_realloc(text, cap + 1);
+		}
+	}
+	text[n] = '\0';
+	*out = text;
+	*len = n;
+	return MG_OK;
+}
+
+/* Load file i: from the cache when its stat matches, else parse it. */
+static int load_one(struct loader *l, size_t i, struct mg_error *err)
+{
+	const char *name = l->names[i];
+	char *path = mg_path_join(l->dir, name), *text = NULL;
+	struct stat st;
+	size_t len = 0;
+	int fd, rc = MG_OK;
+
+	if (l->cache) {
+		if (fstatat(l->dfd, name, &st, 0) != 0 || !S_ISREG(st.st_mode))
+			goto out; /* gone or not a file: skipped, as readdir's */
+		mg_ustat_from(&l->st[i], &st);
+		l->units[i] = mg_ucache_get(l->cache, name, path, &l->st[i]);
+		if (l->units[i])
+			goto out;
+	}
+	/* O_NONBLOCK: a FIFO named like a unit must not hang the load */
+	fd = openat(l->dfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0) {
+		if (errno != ENOENT)
+			rc = mg_error_set(err, MG_ECONFIG, path, 0,
+					  "cannot open: %s", strerror(errno));
+		goto out;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		goto out;
+	}
+	mg_ustat_from(&l->st[i], &st);
+	rc = read_fd(fd, &st, path, &text, &len, err);
+	close(fd);
+	if (rc == MG_OK)
+		rc = mg_unit_parse(&l->units[i], path, text, len, err);
+	l->fresh[i] = rc == MG_OK;
+	free(text);
+out:
+	free(path);
+	return rc;
+}
+
+static void *work(void *arg)
+{
+	struct worker *w = arg;
+	struct loader *l = w->l;
+	size_t i;
+
+	while ((i = atomic_fetch_add(&l->next, 1)) < l->n) {
+		struct mg_error e = MG_ERROR_INIT;
+		int rc = load_one(l, i, w->rc ? &e : &w->err);
+
+		if (rc != MG_OK && !w->rc) {
+			w->rc = rc;
+			w->bad = i;
+		}
+	}
+	return NULL;
+}
+
+static size_t load_threads(size_t nfiles)
+{
+	long cpus;
+
+	if (nfiles < LOAD_THREADS_MIN_FILES)
+		return 1;
+	cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	if (cpus < 1)
+		return 1;
+	return cpus > LOAD_THREADS_MAX ? LOAD_THREADS_MAX : (size_t)cpus;
+}
+
+/* Run the workers; the first error by file order goes to err. */
+static int load_all(struct loader *l, struct mg_error *err)
+{
+	size_t nw = load_threads(l->n), k, started = 1, bad = l->n;
+	struct worker *w = mg_calloc(nw, sizeof(*w));
+	int rc = MG_OK;
+
+	for (k = 0; k < nw; k++) {
+		w[k].l = l;
+		w[k].bad = l->n;
+	}
+	/* the calling thread is worker 0; a thread that cannot start is
+	 * simply not there, the others take its share */
+	for (k = 1; k < nw; k++)
+		if (pthread_create(&w[k].thread, NULL, work, &w[k]) == 0)
+			started = k + 1;
+		else
+			break;
+	work(&w[0]);
+	for (k = 1; k < started; k++)
+		pthread_join(w[k].thread, NULL);
+	for (k = 0; k < started; k++)
+		if (w[k].rc && w[k].bad < bad) {
+			bad = w[k].bad;
+			rc = w[k].rc;
+			*err = w[k].err;
+		}
+	free(w);
+	return rc;
+}
+
 int mg_units_load_dir(struct mg_unit_list *out, const char *dir,
 		      struct mg_error *err)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
-	char **names = NULL;
-	size_t n = 0, cap = 0, i;
-	int rc = MG_OK;
+	struct loader l;
+	size_t cap = 0, i;
+	int64_t start_ns;
+	int rc, any_fresh = 0;
 
 	if (!d)
 		return mg_error_set(err, MG_ECONFIG, dir, 0,
 				    "cannot open the units folder: %s",
 				    strerror(errno));
+	memset(&l, 0, sizeof(l));
+	l.dir = dir;
+	l.dfd = dirfd(d);
 	while ((de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.')
 			continue;
 		if (!has_suffix(de->d_name, ".sql") &&
 		    !has_suffix(de->d_name, ".c"))
 			continue;
-		mg_grow(&names, &cap, n + 1, sizeof(*names));
-		names[n++] = mg_strdup(de->d_name);
+		mg_grow(&l.names, &cap, l.n + 1, sizeof(*l.names));
+		l.names[l.n++] = mg_strdup(de->d_name);
 	}
-	closedir(d);
-	if (n)
-		qsort(names, n, sizeof(*names), cmp_str);
-	for (i = 0; i < n && rc == MG_OK; i++) {
-		char *path = mg_path_join(dir, names[i]);
-		struct mg_unit *u = NULL;
-		struct stat st;
+	if (l.n)
+		qsort(l.names, l.n, sizeof(*l.names), cmp_str);
+	l.cache = mg_ucache_open(dir);
+	l.units = mg_calloc(l.n ? l.n : 1, sizeof(*l.units));
+	l.st = mg_calloc(l.n ? l.n : 1, sizeof(*l.st));
+	l.fresh = mg_calloc(l.n ? l.n : 1, 1);
+	atomic_init(&l.next, 0);
 
-		if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
-			rc = mg_unit_load(&u, path, err);
-			if (rc == MG_OK)
-				mg_unit_list_push(out, u);
-		}
-		free(path);
-	}
-	mg_strv_free(names, n);
+	start_ns = mg_ucache_now_ns();
+	rc = load_all(&l, err);
+	for (i = 0; i < l.n; i++)
+		any_fresh |= l.fresh[i];
+	if (rc == MG_OK && any_fresh)
+		mg_ucache_save(l.cache, l.names, l.units, l.st, l.n,
+			       start_ns);
+	for (i = 0; i < l.n; i++)
+		if (l.units[i])
+			mg_unit_list_push(out, l.units[i]);
+	closedir(d);
+	mg_ucache_free(l.cache);
+	mg_strv_free(l.names, l.n);
+	free(l.units);
+	free(l.st);
+	free(l.fresh);
 	return rc;
 }

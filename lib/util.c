@@ -141,14 +141,19 @@ int mg_read_file(const char *path, char **out, size_t *len,
 
 char *mg_path_join(const char *a, const char *b)
 {
-	size_t la;
+	size_t la, lb, sep;
+	char *p;
 
 	if (b[0] == '/' || !a || !a[0])
 		return mg_strdup(b);
 	la = strlen(a);
-	if (la && a[la - 1] == '/')
-		return mg_asprintf("%s%s", a, b);
-	return mg_asprintf("%s/%s", a, b);
+	lb = strlen(b);
+	sep = a[la - 1] != '/';
+	p = mg_malloc(la + sep + lb + 1);
+	memcpy(p, a, la);
+	p[la] = '/';
+	memcpy(p + la + sep, b, lb + 1);
+	return p;
 }
 
 /* ------------------------------------------------------------------ */

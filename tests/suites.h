@@ -14,6 +14,7 @@
 	X(sqlsplit) \
 	X(config) \
 	X(unit) \
+	X(ucache) \
 	X(graph) \
 	X(schema)
 

@@ -148,11 +148,23 @@ enum mg_direction { MG_DOWN = 0, MG_UP = 1 };
 struct mg_section {
 	enum mg_direction dir;
 	enum mg_dialect dialect; /* MG_DIALECT_ANY when unqualified */
-	size_t off, len;         /* body, within mg_unit.text */
+	size_t off, len;         /* body, within mg_unit_body.text */
 	unsigned line;           /* line of the body's first character */
 };
 
 #define MG_REVISION_MAX 32
+
+/*
+ * A unit's file: its text and its sections.  A unit whose header came
+ * from the header cache (docs/internals.md) has no text until something
+ * needs it: mg_unit_section() and mg_unit_sha256_hex() read the file then.
+ */
+struct mg_unit_body {
+	char *text;            /* the whole file, NUL-terminated, or NULL */
+	size_t len;
+	struct mg_section sections[6];
+	size_t nsections;
+};
 
 struct mg_unit {
 	char *revision;
@@ -167,10 +179,14 @@ struct mg_unit {
 	int transactional;     /* default 1 */
 	enum mg_unit_kind kind;
 	char *path;            /* path as shown to users */
-	char *text;            /* the whole file, NUL-terminated */
-	size_t len;
-	struct mg_section sections[6];
-	size_t nsections;
+	/*
+	 * Points at body_store, which only unit.c touches: reading the file
+	 * later fills it in through a unit that is const everywhere else.
+	 */
+	struct mg_unit_body *body;
+	struct mg_unit_body body_store;
+	/* 1: one allocation holds the unit and its strings (the cache's) */
+	int packed;
 };
 
 /* Parse a unit from memory; `path` is used for messages and the kind. */
@@ -190,11 +206,21 @@ int mg_unit_section(const struct mg_unit *unit, enum mg_direction dir,
 		    struct mg_error *err) MG_WUR;
 
 /*
+ * Make sure unit->body holds the file (a no-op unless the header came
+ * from the cache).  The file is read and parsed again; a header that no
+ * longer says what the cache said is an MG_ECONFIG error (the file
+ * changed while migrate ran).
+ */
+int mg_unit_load_body(const struct mg_unit *unit, struct mg_error *err) MG_WUR;
+
+/*
  * Lowercase hex of the SHA-256 of the unit's file, in a buffer of at least
  * 65 bytes.  Computed on each call (only runs, `check` and `build` need
  * it, so loading thousands of units for `heads` never pays for it).
+ * Reads the file first when the header came from the cache.
  */
-void mg_unit_sha256_hex(const struct mg_unit *unit, char *out);
+int mg_unit_sha256_hex(const struct mg_unit *unit, char *out,
+		       struct mg_error *err) MG_WUR;
 
 /* A growable array of unit pointers. */
 struct mg_unit_list {
@@ -210,8 +236,14 @@ void mg_unit_list_free_all(struct mg_unit_list *list); /* and the units */
 
 /*
  * Load every NNNN_slug.sql / NNNN_slug.c file in `dir`, sorted by file
- * name.  A missing folder is an MG_ECONFIG error.  On error the list
- * holds whatever had loaded (free it with mg_unit_list_free_all).
+ * name.  A missing folder is an MG_ECONFIG error; of several bad files,
+ * the first by name is reported.  On error the list holds whatever had
+ * loaded (free it with mg_unit_list_free_all).
+ *
+ * Large folders are read by several threads.  Headers of files that have
+ * not changed since the last load come from the header cache (see
+ * docs/internals.md: $MIGRATE_CACHE_DIR, MIGRATE_NO_CACHE=1), and those
+ * units' text is read only when needed (mg_unit_load_body).
  */
 int mg_units_load_dir(struct mg_unit_list *out, const char *dir,
 		      struct mg_error *err) MG_WUR;

@@ -43,14 +43,14 @@ static char **words(const char *s, size_t *n)
 
 static struct mg_unit *mk_unit(const struct gdef *d)
 {
-	struct mg_unit *u = mg_calloc(1, sizeof(*u));
+	char *path = mg_asprintf("versions/%s.sql", d->rev);
+	struct mg_unit *u = mg_unit_new(path);
 
+	free(path);
 	u->revision = mg_strdup(d->rev);
 	u->down_revisions = words(d->down, &u->ndown);
 	u->depends_on = words(d->deps, &u->ndepends);
 	u->branch_labels = words(d->labels, &u->nlabels);
-	u->path = mg_asprintf("versions/%s.sql", d->rev);
-	u->transactional = 1;
 	return u;
 }
 
@@ -1376,7 +1376,7 @@ static struct mg_graph *big_graph(int wide)
 	size_t i;
 
 	for (i = 0; i < BIG; i++) {
-		struct mg_unit *u = mg_calloc(1, sizeof(*u));
+		struct mg_unit *u = mg_unit_new("versions/big.sql");
 
 		u->revision = big_id(i);
 		if (i) {
@@ -1389,6 +1389,7 @@ static struct mg_graph *big_graph(int wide)
 			u->branch_labels[0] = mg_strdup("trunk");
 			u->nlabels = 1;
 		}
+		free(u->path);
 		u->path = mg_asprintf("versions/%s.sql", u->revision);
 		mg_unit_list_push(&l, u);
 	}
@@ -1498,12 +1499,13 @@ START_TEST(big_cycle)
 	size_t i;
 
 	for (i = 0; i < BIG; i++) {
-		struct mg_unit *u = mg_calloc(1, sizeof(*u));
+		struct mg_unit *u = mg_unit_new("versions/big.sql");
 
 		u->revision = big_id(i);
 		u->down_revisions = mg_calloc(1, sizeof(char *));
 		u->down_revisions[0] = big_id((i + BIG - 1) % BIG);
 		u->ndown = 1;
+		free(u->path);
 		u->path = mg_asprintf("versions/%s.sql", u->revision);
 		mg_unit_list_push(&l, u);
 	}

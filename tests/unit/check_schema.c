@@ -373,7 +373,7 @@ static void run_section(struct mg_db *db, const struct mg_unit *u,
 		return; /* C units migrate data, not the schema */
 	ck_assert_msg(mg_unit_section(u, dir, MG_DIALECT_SQLITE, &sec,
 				      &err) == MG_OK, "%s", err.msg);
-	body = mg_strndup(u->text + sec->off, sec->len);
+	body = mg_strndup(u->body->text + sec->off, sec->len);
 	run(db, body);
 	free(body);
 }
