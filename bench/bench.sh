@@ -84,6 +84,12 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 mkdir -p "$W/raw" "$W/log"
+# The header cache (docs/internals.md) starts empty, in the work folder.
+# Runs (upgrade, downgrade) are measured without it (MIGRATE_NO_CACHE=1),
+# as on a fresh machine such as a Heroku release dyno; current and heads
+# with it, filled by the warm-up run, as on a developer's or operator's
+# machine; heads also without it ("cold").
+export MIGRATE_CACHE_DIR=$W/cache
 
 echo "bench: generating chains of $N1 and $N2 units in $W" >&2
 gen_chain "$W/c$N1" "$N1"
@@ -142,7 +148,7 @@ b_pgup() {
 	db=$(newdb)
 	case $1 in
 	subject)
-		(cd "$W/c$N1" && run pgup subject \
+		(cd "$W/c$N1" && MIGRATE_NO_CACHE=1 run pgup subject \
 			"${CREATEDB_ARGS[@]}" "CREATE DATABASE $db" --- \
 			"$MIGRATE" --url "$(url "$db")" upgrade head)
 		;;
@@ -168,7 +174,7 @@ b_pgdown() {
 	db=$(newdb)
 	if [ "$1" = subject ]; then
 		sql "CREATE DATABASE $db TEMPLATE head_m"
-		(cd "$W/c$N1" && run pgdown subject \
+		(cd "$W/c$N1" && MIGRATE_NO_CACHE=1 run pgdown subject \
 			"$MIGRATE" --url "$(url "$db")" downgrade base)
 	else
 		sql "CREATE DATABASE $db TEMPLATE head_p"
@@ -184,7 +190,7 @@ b_sqlite() {
 	local f=$W/lite.db
 	rm -f "$f" "$f-journal"
 	if [ "$1" = subject ]; then
-		(cd "$W/c$N1" && run sqlite subject \
+		(cd "$W/c$N1" && MIGRATE_NO_CACHE=1 run sqlite subject \
 			"$MIGRATE" --url "sqlite:///$f" upgrade head)
 	else
 		run sqlite baseline -i "$W/c$N1/up.sqlite.sql" \
@@ -212,6 +218,16 @@ b_heads() {
 		(cd "$W/c$N2" && run heads subject "$MIGRATE" heads)
 	else
 		run heads baseline true
+	fi
+}
+
+# the same without the header cache: every file opened and parsed
+b_headscold() {
+	if [ "$1" = subject ]; then
+		(cd "$W/c$N2" && MIGRATE_NO_CACHE=1 run headscold subject \
+			"$MIGRATE" heads)
+	else
+		run headscold baseline true
 	fi
 }
 
@@ -253,6 +269,7 @@ if want current; then
 	CUR_N=$N2 measure "current$N2" "$RUNS" b_current subject baseline
 fi
 want heads && measure heads "$RUNS" b_heads subject baseline
+want heads && measure headscold "$RUNS" b_headscold subject baseline
 T1=$(date +%s)
 
 # ------------------------------------------------------------------
@@ -353,7 +370,10 @@ row pgdown "PG downgrade base, $N1 units" "psql -1 -f" 1.10 12
 row sqlite "SQLite upgrade head, $N1 units" "sqlite3 CLI, 1 txn" 1.10 12
 row "current$N1" "PG current, $N1 units" "psql -c 'SELECT 1'" 1.5 12
 row "current$N2" "PG current, $N2 units" "psql -c 'SELECT 1'" 1.5 ""
-row heads "heads, $N2 units (absolute)" "/bin/true" ms:50 ""
+row heads "heads, $N2 units (absolute; header cache warm)" "/bin/true" \
+	ms:50 16
+row headscold "heads, $N2 units (absolute; no header cache)" \
+	"/bin/true" info 16
 row pgup "Alembic upgrade head, $N1 units (PG; its CPU, RSS)" \
 	"psql -1 -f" info "" alembic
 
@@ -416,7 +436,10 @@ fi
 		"baseline measured in the same run (the verdict); run-by-run:" \
 		"each run of migrate over the baseline run next to it (the" \
 		"spread).  CPU: the last command's own user + system time" \
-		"(a server's work is not in it).  The" \
+		"(a server's work is not in it).  Upgrades and the downgrade" \
+		"run without the header cache (MIGRATE_NO_CACHE=1, a fresh" \
+		"machine); current and heads with it, filled by the warm-up" \
+		"run; heads also without it.  The" \
 		"measurements took $((T1 - T0)) s."
 	echo
 	cat "$TABLE"

@@ -50,14 +50,9 @@ char *mg_path_join(const char *a, const char *b);
 /* A unit with only its path, kind and defaults set, and an empty body. */
 struct mg_unit *mg_unit_new(const char *path);
 
-/* What the cache compares of a file: stat()'s identity and times. */
-struct mg_ustat {
-	uint64_t size, ino, dev;
-	int64_t mtime_s, mtime_ns, ctime_s, ctime_ns;
-};
-
 struct stat;
 void mg_ustat_from(struct mg_ustat *u, const struct stat *st);
+int mg_ustat_eq(const struct mg_ustat *a, const struct mg_ustat *b);
 
 struct mg_ucache;
 

@@ -344,7 +344,7 @@ void mg_ustat_from(struct mg_ustat *u, const struct stat *st)
 	u->ctime_ns = (int64_t)st->st_ctim.tv_nsec;
 }
 
-static int ustat_eq(const struct mg_ustat *a, const struct mg_ustat *b)
+int mg_ustat_eq(const struct mg_ustat *a, const struct mg_ustat *b)
 {
 	return a->size == b->size && a->ino == b->ino && a->dev == b->dev &&
 	       a->mtime_s == b->mtime_s && a->mtime_ns == b->mtime_ns &&
@@ -472,13 +472,14 @@ struct mg_unit *mg_ucache_get(const struct mg_ucache *c, const char *name,
 	was.ctime_s = (int64_t)get_u64(&r);
 	was.ctime_ns = (int64_t)get_u64(&r);
 	flags = (const unsigned char *)take(&r, 2);
-	if (!flags || !ustat_eq(&was, st))
+	if (!flags || !mg_ustat_eq(&was, st))
 		return NULL;
 	measure(r, &bytes, &ptrs);
 	u = mg_calloc(1, sizeof(*u) + ptrs * sizeof(char *) + plen + 1 +
 			     bytes);
 	u->packed = 1;
 	u->body = &u->body_store;
+	u->stat = *st;
 	k.ptrs = (char **)(u + 1);
 	k.str = (char *)(k.ptrs + ptrs);
 	u->path = k.str;

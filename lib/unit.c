@@ -399,7 +399,7 @@ static int parse_yaml(struct header_ctx *h, const char *yaml, size_t len)
 /* ------------------------------------------------------------------ */
 /* Sections                                                             */
 
-static int parse_marker(struct mg_unit *u, const char *p, size_t n,
+static int parse_marker(const struct mg_unit *u, const char *p, size_t n,
 			unsigned line, struct mg_section *sec,
 			struct mg_error *err)
 {
@@ -462,8 +462,8 @@ static unsigned first_sql_line(const char *p, const char *end, unsigned line)
 	return 0;
 }
 
-static int parse_sections(struct mg_unit *u, size_t body, unsigned body_line,
-			  struct mg_error *err)
+static int parse_sections(const struct mg_unit *u, size_t body,
+			  unsigned body_line, struct mg_error *err)
 {
 	struct mg_unit_body *b = u->body;
 	const char *text = b->text, *end = b->text + b->len;
@@ -694,6 +694,57 @@ static int str_eq(const char *a, const char *b)
 	return a == b || (a && b && !strcmp(a, b));
 }
 
+static int read_fd(int fd, const struct stat *st, const char *path,
+		   char **out, size_t *len, struct mg_error *err);
+
+/*
+ * The body of a unit whose header came from the cache, when the file
+ * still has the stat the cache vouched for: its text and sections, no
+ * YAML.  1 when done (*rc says how), 0 when the file must be parsed anew.
+ */
+static int body_if_unchanged(const struct mg_unit *u, int *rc,
+			     struct mg_error *err)
+{
+	struct mg_unit_body *b = u->body;
+	struct mg_buf yaml = MG_BUF_INIT;
+	struct mg_ustat now;
+	struct stat st;
+	size_t body = 0;
+	unsigned body_line = 1;
+	int fd = open(u->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+
+	if (fd < 0)
+		return 0;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return 0;
+	}
+	mg_ustat_from(&now, &st);
+	if (!mg_ustat_eq(&now, &u->stat)) {
+		close(fd);
+		return 0;
+	}
+	*rc = read_fd(fd, &st, u->path, &b->text, &b->len, err);
+	close(fd);
+	if (*rc != MG_OK)
+		return 1;
+	if (memchr(b->text, '\0', b->len) || b->len != u->stat.size) {
+		free(b->text); /* the full parse says what is wrong */
+		memset(b, 0, sizeof(*b));
+		return 0;
+	}
+	if (u->kind == MG_UNIT_SQL) {
+		sql_header(b->text, b->len, &yaml, &body, &body_line);
+		mg_buf_release(&yaml);
+		*rc = parse_sections(u, body, body_line, err);
+		if (*rc != MG_OK) {
+			free(b->text);
+			memset(b, 0, sizeof(*b));
+		}
+	}
+	return 1;
+}
+
 int mg_unit_load_body(const struct mg_unit *u, struct mg_error *err)
 {
 	struct mg_unit *fresh = NULL;
@@ -701,6 +752,8 @@ int mg_unit_load_body(const struct mg_unit *u, struct mg_error *err)
 
 	if (u->body->text)
 		return MG_OK;
+	if (u->packed && body_if_unchanged(u, &rc, err))
+		return rc;
 	rc = mg_unit_load(&fresh, u->path, err);
 	if (rc)
 		return rc;

@@ -15,6 +15,7 @@
 #define MIGRATE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdarg.h>
 
 #define MG_VERSION "0.1.0"
@@ -154,6 +155,12 @@ struct mg_section {
 
 #define MG_REVISION_MAX 32
 
+/* What the header cache compares of a file: stat()'s identity and times. */
+struct mg_ustat {
+	uint64_t size, ino, dev;
+	int64_t mtime_s, mtime_ns, ctime_s, ctime_ns;
+};
+
 /*
  * A unit's file: its text and its sections.  A unit whose header came
  * from the header cache (docs/internals.md) has no text until something
@@ -187,6 +194,8 @@ struct mg_unit {
 	struct mg_unit_body body_store;
 	/* 1: one allocation holds the unit and its strings (the cache's) */
 	int packed;
+	/* the file's stat when the header came from the cache */
+	struct mg_ustat stat;
 };
 
 /* Parse a unit from memory; `path` is used for messages and the kind. */
