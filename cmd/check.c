@@ -55,12 +55,10 @@ int cmd_schema(struct cli *cli, int argc, char **argv)
 	if (optind < argc)
 		return out_usage_error(spec, "unexpected argument '%s'",
 				       argv[optind]);
-	rc = cli_open_session(cli, &s);
+	rc = cli_open_session(cli, &s, 1);
 	if (rc)
 		return rc;
-	rc = mg_session_connect(s, cli->wait_ms, &err);
-	if (rc == MG_OK)
-		rc = mg_session_schema(s, json, &dump, &err);
+	rc = mg_session_schema(s, json, &dump, &err);
 	if (rc)
 		out_error(&err);
 	else
@@ -145,13 +143,11 @@ int cmd_check(struct cli *cli, int argc, char **argv)
 	if (roundtrip && schema_file)
 		return out_usage_error(spec, "--roundtrip and --schema "
 				       "exclude each other");
-	rc = cli_open_session(cli, &s);
+	rc = cli_open_session(cli, &s, 1);
 	if (rc)
 		return rc;
-	rc = mg_session_connect(s, cli->wait_ms, &err);
-	if (rc == MG_OK)
-		rc = roundtrip ? mg_run_roundtrip(s, &report, &err) :
-				 mg_run_check(s, schema_file, &report, &err);
+	rc = roundtrip ? mg_run_roundtrip(s, &report, &err) :
+			 mg_run_check(s, schema_file, &report, &err);
 	if (rc == MG_EDRIFT) {
 		if (json)
 			json_report(report);

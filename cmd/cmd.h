@@ -49,8 +49,11 @@ void out_arrow(FILE *f, const struct mg_unit *u, enum mg_direction dir);
 
 /* Load the config (once); on error print it and return its exit code. */
 int cli_load_config(struct cli *cli);
-/* Load config + units + graph; on error print and return the exit code. */
-int cli_open_session(struct cli *cli, struct mg_session **out);
+/*
+ * Load config + units + graph, and connect when `connect` (the connection
+ * is made while the units load); on error print and return the exit code.
+ */
+int cli_open_session(struct cli *cli, struct mg_session **out, int connect);
 
 /* The commands. */
 int cmd_init(struct cli *cli, int argc, char **argv);

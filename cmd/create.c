@@ -43,7 +43,7 @@ static int write_unit(struct cli *cli, const struct mg_revision_opts *o)
 	char *path = NULL;
 	int rc;
 
-	rc = cli_open_session(cli, &s);
+	rc = cli_open_session(cli, &s, 0);
 	if (rc)
 		return rc;
 	rc = mg_revision_write(mg_session_graph(s), &cli->cfg, o, &path,

@@ -221,7 +221,7 @@ int cli_load_config(struct cli *cli)
 	return MG_OK;
 }
 
-int cli_open_session(struct cli *cli, struct mg_session **out)
+int cli_open_session(struct cli *cli, struct mg_session **out, int connect)
 {
 	struct mg_error err = MG_ERROR_INIT;
 	struct mg_hooks h;
@@ -232,7 +232,11 @@ int cli_open_session(struct cli *cli, struct mg_session **out)
 	if (rc)
 		return rc;
 	out_hooks(cli, &h);
-	rc = mg_session_open(out, &cli->cfg, &h, &err);
+	if (connect)
+		rc = mg_session_open_connected(out, &cli->cfg, &h,
+					       cli->wait_ms, &err);
+	else
+		rc = mg_session_open(out, &cli->cfg, &h, &err);
 	if (rc) {
 		out_error(&err);
 		return rc;

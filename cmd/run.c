@@ -109,14 +109,9 @@ static int run(struct cli *cli, const char *name, enum mg_direction dir,
 			    &flags, &target);
 	if (rc)
 		return rc < 0 ? 0 : rc;
-	rc = cli_open_session(cli, &s);
+	rc = cli_open_session(cli, &s, !(flags & MG_RUN_SQL));
 	if (rc)
 		return rc;
-	if (!(flags & MG_RUN_SQL)) {
-		rc = mg_session_connect(s, cli->wait_ms, &err);
-		if (rc)
-			goto fail;
-	}
 	rc = mg_run_migrate(s, dir, target, flags, &err);
 	if (rc)
 		goto fail;
@@ -151,12 +146,10 @@ int cmd_stamp(struct cli *cli, int argc, char **argv)
 			    &flags, &target);
 	if (rc)
 		return rc < 0 ? 0 : rc;
-	rc = cli_open_session(cli, &s);
+	rc = cli_open_session(cli, &s, 1);
 	if (rc)
 		return rc;
-	rc = mg_session_connect(s, cli->wait_ms, &err);
-	if (rc == MG_OK)
-		rc = mg_run_stamp(s, target, flags, &err);
+	rc = mg_run_stamp(s, target, flags, &err);
 	if (rc)
 		out_error(&err);
 	mg_session_free(s);

@@ -255,12 +255,10 @@ int cmd_current(struct cli *cli, int argc, char **argv)
 	rc = parse_view_args(spec, argc, argv, 0, &v);
 	if (rc)
 		return rc < 0 ? 0 : rc;
-	rc = cli_open_session(cli, &s);
+	rc = cli_open_session(cli, &s, 1);
 	if (rc)
 		return rc;
-	rc = mg_session_connect(s, cli->wait_ms, &err);
-	if (rc == MG_OK)
-		rc = mg_session_current(s, &revs, &n, &err);
+	rc = mg_session_current(s, &revs, &n, &err);
 	if (rc) {
 		out_error(&err);
 		mg_session_free(s);
@@ -316,7 +314,7 @@ int cmd_heads(struct cli *cli, int argc, char **argv)
 	rc = parse_view_args(spec, argc, argv, 0, &v);
 	if (rc)
 		return rc < 0 ? 0 : rc;
-	rc = cli_open_session(cli, &s);
+	rc = cli_open_session(cli, &s, 0);
 	if (rc)
 		return rc;
 	mg_graph_heads(mg_session_graph(s), &heads);
@@ -339,7 +337,7 @@ int cmd_branches(struct cli *cli, int argc, char **argv)
 	rc = parse_view_args(spec, argc, argv, 0, &v);
 	if (rc)
 		return rc < 0 ? 0 : rc;
-	rc = cli_open_session(cli, &s);
+	rc = cli_open_session(cli, &s, 0);
 	if (rc)
 		return rc;
 	g = mg_session_graph(s);
@@ -395,7 +393,7 @@ int cmd_show(struct cli *cli, int argc, char **argv)
 		return rc < 0 ? 0 : rc;
 	if (!rev)
 		return out_usage_error(spec, "missing revision");
-	rc = cli_open_session(cli, &s);
+	rc = cli_open_session(cli, &s, 0);
 	if (rc)
 		return rc;
 	rc = mg_graph_revisions(mg_session_graph(s), rev, &l, &err);
@@ -424,7 +422,7 @@ int cmd_history(struct cli *cli, int argc, char **argv)
 	rc = parse_view_args(spec, argc, argv, 1, &v);
 	if (rc)
 		return rc < 0 ? 0 : rc;
-	rc = cli_open_session(cli, &s);
+	rc = cli_open_session(cli, &s, 0);
 	if (rc)
 		return rc;
 	/* "current" in a range needs the database; nothing else does */

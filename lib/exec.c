@@ -23,6 +23,7 @@
 #include "cunit.h"
 #include "schema.h"
 
+#include <pthread.h>
 #include <time.h>
 
 struct mg_session {
@@ -49,12 +50,31 @@ const struct mg_db_ops *mg_db_ops_for(enum mg_dialect dialect)
 	return NULL;
 }
 
-int mg_session_open(struct mg_session **out, const struct mg_config *cfg,
-		    const struct mg_hooks *hooks, struct mg_error *err)
+/* The connection made while the units load (mg_session_open_connected). */
+struct early {
+	struct mg_session *s;
+	unsigned wait_ms;
+	int rc;
+	struct mg_error err;
+};
+
+static void *connect_early(void *arg)
+{
+	struct early *e = arg;
+
+	e->rc = mg_session_connect(e->s, e->wait_ms, &e->err);
+	return NULL;
+}
+
+static int session_open(struct mg_session **out, const struct mg_config *cfg,
+			const struct mg_hooks *hooks, int connect,
+			unsigned wait_ms, struct mg_error *err)
 {
 	struct mg_session *s = mg_calloc(1, sizeof(*s));
 	struct mg_unit_list units = MG_UNIT_LIST_INIT;
-	int rc;
+	struct early e;
+	pthread_t thread;
+	int rc, threaded = 0;
 
 	*out = NULL;
 	s->cfg = cfg;
@@ -67,20 +87,51 @@ int mg_session_open(struct mg_session **out, const struct mg_config *cfg,
 	if (s->url.dialect == MG_DIALECT_PG)
 		s->schema = cfg->version_table_schema;
 	mg_version_table_name(&s->vt, s->schema, cfg->version_table);
+	memset(&e, 0, sizeof(e));
+	e.s = s;
+	e.wait_ms = wait_ms;
+	/*
+	 * The thread touches s->db only; this one never does.  Not with
+	 * --wait: a bad unit would then be reported only once the wait for
+	 * the server was over.
+	 */
+	if (connect && !wait_ms)
+		threaded = pthread_create(&thread, NULL, connect_early,
+					  &e) == 0;
 	rc = mg_units_load_dir(&units, cfg->script_location, err);
-	if (rc) {
-		mg_unit_list_free_all(&units);
-		goto fail;
-	}
-	rc = mg_graph_build(&s->g, &units, err);
+	if (rc == MG_OK)
+		rc = mg_graph_build(&s->g, &units, err);
 	mg_unit_list_free_all(&units); /* emptied by mg_graph_build */
+	if (threaded)
+		pthread_join(thread, NULL);
+	else if (connect && rc == MG_OK)
+		connect_early(&e);
 	if (rc)
 		goto fail;
+	if (connect && e.rc) {
+		*err = e.err;
+		rc = e.rc;
+		goto fail;
+	}
 	*out = s;
 	return MG_OK;
 fail:
 	mg_session_free(s);
 	return rc;
+}
+
+int mg_session_open(struct mg_session **out, const struct mg_config *cfg,
+		    const struct mg_hooks *hooks, struct mg_error *err)
+{
+	return session_open(out, cfg, hooks, 0, 0, err);
+}
+
+int mg_session_open_connected(struct mg_session **out,
+			      const struct mg_config *cfg,
+			      const struct mg_hooks *hooks, unsigned wait_ms,
+			      struct mg_error *err)
+{
+	return session_open(out, cfg, hooks, 1, wait_ms, err);
 }
 
 void mg_session_free(struct mg_session *s)
@@ -180,6 +231,29 @@ static int ensure_history(struct mg_session *s, struct mg_error *err)
 	return rc;
 }
 
+/* SELECT the version table's rows, sorted. */
+static int select_heads(struct mg_session *s, struct strv *out,
+			struct mg_error *err)
+{
+	struct mg_buf sql = MG_BUF_INIT;
+	int rc;
+
+	out->v = NULL;
+	out->n = 0;
+	mg_buf_printf(&sql, "SELECT version_num FROM %s", s->vt.ptr);
+	rc = s->ops->query(s->db, sql.ptr, 0, NULL, collect_rev, out, err);
+	mg_buf_release(&sql);
+	if (rc) {
+		mg_strv_free(out->v, out->n);
+		out->v = NULL;
+		out->n = 0;
+		return rc;
+	}
+	if (out->n > 1)
+		qsort(out->v, out->n, sizeof(char *), cmp_str);
+	return MG_OK;
+}
+
 /*
  * Read the version table's rows, sorted.  When the table is missing:
  * create it if `create`, and read no rows.
@@ -213,18 +287,7 @@ static int read_heads(struct mg_session *s, int create, struct strv *out,
 				 "(version table)");
 		return rc;
 	}
-	mg_buf_printf(&sql, "SELECT version_num FROM %s", s->vt.ptr);
-	rc = s->ops->query(s->db, sql.ptr, 0, NULL, collect_rev, out, err);
-	mg_buf_release(&sql);
-	if (rc) {
-		mg_strv_free(out->v, out->n);
-		out->v = NULL;
-		out->n = 0;
-		return rc;
-	}
-	if (out->n > 1)
-		qsort(out->v, out->n, sizeof(char *), cmp_str);
-	return MG_OK;
+	return select_heads(s, out, err);
 }
 
 int mg_session_current(struct mg_session *s, char ***revs, size_t *nrevs,
@@ -238,9 +301,25 @@ int mg_session_current(struct mg_session *s, char ***revs, size_t *nrevs,
 	rc = mg_session_connect(s, 0, err);
 	if (rc)
 		return rc;
-	rc = read_heads(s, 0, &sv, err);
-	if (rc)
-		return rc;
+	/*
+	 * Outside any transaction a failed SELECT changes nothing, so read
+	 * first and ask whether the table exists only if that fails: one
+	 * round trip instead of two on the usual path.
+	 */
+	rc = select_heads(s, &sv, err);
+	if (rc) {
+		struct mg_error e2 = MG_ERROR_INIT;
+		int exists = 1;
+
+		if (s->ops->table_exists(s->db, s->schema,
+					 s->cfg->version_table, &exists,
+					 &e2) != MG_OK || exists)
+			return rc;
+		if (err)
+			memset(err, 0, sizeof(*err));
+		sv.v = NULL;
+		sv.n = 0;
+	}
 	*revs = sv.v;
 	*nrevs = sv.n;
 	return MG_OK;

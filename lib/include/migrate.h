@@ -477,6 +477,16 @@ struct mg_session;
  */
 int mg_session_open(struct mg_session **out, const struct mg_config *cfg,
 		    const struct mg_hooks *hooks, struct mg_error *err) MG_WUR;
+/*
+ * mg_session_open and mg_session_connect at once: a second thread
+ * connects while the units load (a connection is mostly waiting for the
+ * server).  A load error wins over a connection error, as the two calls
+ * in turn would report.
+ */
+int mg_session_open_connected(struct mg_session **out,
+			      const struct mg_config *cfg,
+			      const struct mg_hooks *hooks, unsigned wait_ms,
+			      struct mg_error *err) MG_WUR;
 void mg_session_free(struct mg_session *s);
 
 const struct mg_graph *mg_session_graph(const struct mg_session *s);
