@@ -28,13 +28,13 @@ ALL_CPPFLAGS = -D_POSIX_C_SOURCE=200809L -Ilib/include \
                $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CPPFLAGS)
 ALL_LDFLAGS  = -pthread $(LDFLAGS)
 LIBS         = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -ldl
-# The binary does not link libpq: lib/pq.c loads it when a PostgreSQL
-# database is first opened (lib/pq.h says why).  The test runners link it,
-# as they call it themselves.
-BIN_LIBS     = $(shell pkg-config --libs $(filter-out libpq,$(PKGS)) 2>/dev/null) -ldl
-# libpq's SONAME, for dlopen: read from the library we compile against.
-PQ_SONAME    = $(or $(shell objdump -p "$$($(CC) -print-file-name=libpq.so)" \
-                 2>/dev/null | awk '/SONAME/ {print $$2}'),libpq.so.5)
+# The binary links neither libpq nor libsqlite3: lib/dl.c loads each when
+# a database of its kind is first opened (lib/pq.h says why).  The test
+# runners link both, as they call them themselves.
+BIN_LIBS     = $(shell pkg-config --libs $(filter-out libpq sqlite3,$(PKGS)) 2>/dev/null) -ldl
+# A library's SONAME, for dlopen: read from the one we compile against.
+soname       = $(or $(shell objdump -p "$$($(CC) -print-file-name=$(1))" \
+                 2>/dev/null | awk '/SONAME/ {print $$2}'),$(2))
 CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
 
 ifeq ($(WERROR),1)
@@ -75,13 +75,17 @@ $(O)/%.o: %.c
 # lib/ and tests/ see the internal header; cmd/ only the public one.
 $(O)/lib/%.o $(O)/tests/%.o: ALL_CPPFLAGS += -Ilib -Itests
 
+# Made anew each time, so an object whose source is gone leaves with it.
 $(LIBA): $(LIB_OBJ)
+	rm -f $@
 	$(AR) rcs $@ $^
 
 $(BIN): $(CMD_OBJ) $(LIBA)
 	$(CC) $(ALL_LDFLAGS) -rdynamic -o $@ $(CMD_OBJ) $(LIBA) $(BIN_LIBS)
 
-$(O)/lib/pq.o: ALL_CPPFLAGS += -DMG_LIBPQ_SONAME='"$(PQ_SONAME)"'
+$(O)/lib/dl.o: ALL_CPPFLAGS += \
+    -DMG_LIBPQ_SONAME='"$(call soname,libpq.so,libpq.so.5)"' \
+    -DMG_LIBSQLITE_SONAME='"$(call soname,libsqlite3.so,libsqlite3.so.0)"'
 
 $(O)/tests/unit_main: $(UNIT_OBJ) $(LIBA)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(CHECK_LIBS)

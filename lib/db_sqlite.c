@@ -16,7 +16,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <sqlite3.h>
+#include "sq.h" /* libsqlite3, loaded on first use */
 #include <time.h>
 #include <unistd.h>
 
@@ -48,10 +48,14 @@ static int db_error(struct mg_db *d, int rc, const char *what,
 static int sq_open(struct mg_db **out, const struct mg_url *url,
 		   const struct mg_config *cfg, struct mg_error *err)
 {
-	struct mg_db *d = mg_calloc(1, sizeof(*d));
+	struct mg_db *d;
 	int rc;
 
 	*out = NULL;
+	rc = mg_sq_load(err);
+	if (rc != MG_OK)
+		return rc;
+	d = mg_calloc(1, sizeof(*d));
 	d->path = mg_strdup(url->path);
 	d->timeout_ms = cfg ? cfg->lock_timeout_ms : 0;
 	d->lock_fd = -1;

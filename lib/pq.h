@@ -7,8 +7,9 @@
  * SQLite run, `heads` or `history` never talks to PostgreSQL, so the
  * binary does not link libpq; db_pg.c includes this header instead of
  * calling libpq directly, and mg_pq_load() dlopens the library on first
- * use.  The calls in db_pg.c read as ordinary libpq calls: the macros at
- * the end of this header send each one through the table.
+ * use (lib/dl.c, which loads libsqlite3 the same way: sq.h).  The calls
+ * in db_pg.c read as ordinary libpq calls: the macros at the end of this
+ * header send each one through the table.
  *
  * The library's file name is its SONAME, found by the Makefile from the
  * libpq it compiles against (MG_LIBPQ_SONAME).
