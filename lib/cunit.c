@@ -247,6 +247,8 @@ static int check_params(migrate_ctx *ctx, const char *fn, const char *sql,
 int migrate_exec(migrate_ctx *ctx, const char *sql)
 {
 	struct mg_error e = MG_ERROR_INIT;
+	struct mg_stmt_list list = { NULL, 0, 0 };
+	size_t n = 0;
 
 	if (!ctx)
 		return -1;
@@ -254,6 +256,22 @@ int migrate_exec(migrate_ctx *ctx, const char *sql)
 		return -1;
 	if (!sql)
 		return misuse(ctx, "migrate_exec() called with no SQL (NULL)");
+	/*
+	 * One statement per call, on both databases: SQLite's prepare would
+	 * stop at the first, and PostgreSQL's simple protocol (db_pg.c) would
+	 * run them all.  Text the splitter rejects goes on to the database,
+	 * which says what is wrong with it.
+	 */
+	if (mg_sql_split(sql, strlen(sql), ctx->dialect, NULL, 1, &list,
+			 NULL) == MG_OK)
+		n = list.n;
+	mg_stmt_list_release(&list);
+	if (n > 1) {
+		mg_error_set(&e, MG_EUNIT, NULL, 0,
+			     "migrate_exec() runs one statement and this SQL "
+			     "holds %zu: call it once for each", n);
+		return db_failed(ctx, sql, &e);
+	}
 	if (ctx->ops->exec(ctx->db, sql, strlen(sql), NULL, &e) != MG_OK)
 		return db_failed(ctx, sql, &e);
 	return 0;
