@@ -119,6 +119,7 @@ START_TEST(second_load_comes_from_cache)
 {
 	struct fx f;
 	struct mg_unit_list a = MG_UNIT_LIST_INIT, b = MG_UNIT_LIST_INIT;
+	char *file;
 	size_t i;
 
 	fx_init(&f);
@@ -127,7 +128,9 @@ START_TEST(second_load_comes_from_cache)
 	load_ok(&f, &a);
 	ck_assert_uint_eq(a.n, 100);
 	ck_assert_uint_eq(count_packed(&a), 0);
-	ck_assert_ptr_nonnull(cache_file(&f));
+	file = cache_file(&f);
+	ck_assert_ptr_nonnull(file);
+	free(file);
 	load_ok(&f, &b);
 	ck_assert_uint_eq(b.n, 100);
 	ck_assert_uint_eq(count_packed(&b), 100);
