@@ -33,21 +33,22 @@ static void check_unit(const char *path, const char *text, size_t len)
 			fail("an error without a category or a message");
 		return;
 	}
-	if (!u || !u->revision || !u->text || u->len != len ||
-	    u->text[len] != '\0' || memcmp(u->text, text, len) != 0)
+	if (!u || !u->revision || !u->body->text || u->body->len != len ||
+	    u->body->text[len] != '\0' ||
+	    memcmp(u->body->text, text, len) != 0)
 		fail("a unit without its revision or text");
-	if (u->nsections > MG_ARRAY_SIZE(u->sections))
+	if (u->body->nsections > MG_ARRAY_SIZE(u->body->sections))
 		fail("too many sections");
-	for (i = 0; i < u->nsections; i++) {
-		const struct mg_section *s = &u->sections[i];
+	for (i = 0; i < u->body->nsections; i++) {
+		const struct mg_section *s = &u->body->sections[i];
 		struct mg_stmt_list list = MG_STMT_LIST_INIT;
 		enum mg_dialect d = s->dialect == MG_DIALECT_SQLITE ?
 				    MG_DIALECT_SQLITE : MG_DIALECT_PG;
 
 		if (s->off > len || s->len > len - s->off || s->line == 0)
 			fail("a section outside the text");
-		if (mg_sql_split(u->text + s->off, s->len, d, u->path, s->line,
-				 &list, &err) == MG_OK) {
+		if (mg_sql_split(u->body->text + s->off, s->len, d, u->path,
+				 s->line, &list, &err) == MG_OK) {
 			size_t k;
 
 			for (k = 0; k < list.n; k++)
