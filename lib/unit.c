@@ -838,7 +838,6 @@ struct loader {
 	struct mg_ucache *cache;       /* or NULL */
 	struct mg_unit **units;        /* slot per name; NULL: skipped */
 	struct mg_ustat *st;           /* slot per name */
-	unsigned char *fresh;          /* slot per name: parsed this time */
 	atomic_size_t next;
 };
 
@@ -917,7 +916,6 @@ static int load_one(struct loader *l, size_t i, struct mg_error *err)
 	close(fd);
 	if (rc == MG_OK)
 		rc = mg_unit_parse(&l->units[i], path, text, len, err);
-	l->fresh[i] = rc == MG_OK;
 	free(text);
 out:
 	free(path);
@@ -993,7 +991,7 @@ int mg_units_load_dir(struct mg_unit_list *out, const char *dir,
 	struct loader l;
 	size_t cap = 0, i;
 	int64_t start_ns;
-	int rc, any_fresh = 0;
+	int rc, any_fresh = 0; /* a unit parsed, not from the cache */
 
 	if (!d)
 		return mg_error_set(err, MG_ECONFIG, dir, 0,
@@ -1016,13 +1014,12 @@ int mg_units_load_dir(struct mg_unit_list *out, const char *dir,
 	l.cache = mg_ucache_open(dir);
 	l.units = mg_calloc(l.n ? l.n : 1, sizeof(*l.units));
 	l.st = mg_calloc(l.n ? l.n : 1, sizeof(*l.st));
-	l.fresh = mg_calloc(l.n ? l.n : 1, 1);
 	atomic_init(&l.next, 0);
 
 	start_ns = mg_ucache_now_ns();
 	rc = load_all(&l, err);
 	for (i = 0; i < l.n; i++)
-		any_fresh |= l.fresh[i];
+		any_fresh |= l.units[i] && !l.units[i]->packed;
 	if (rc == MG_OK && any_fresh)
 		mg_ucache_save(l.cache, l.names, l.units, l.st, l.n,
 			       start_ns);
@@ -1034,6 +1031,5 @@ int mg_units_load_dir(struct mg_unit_list *out, const char *dir,
 	mg_strv_free(l.names, l.n);
 	free(l.units);
 	free(l.st);
-	free(l.fresh);
 	return rc;
 }
