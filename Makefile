@@ -28,10 +28,11 @@ ALL_CPPFLAGS = -D_POSIX_C_SOURCE=200809L -Ilib/include \
                $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CPPFLAGS)
 ALL_LDFLAGS  = -pthread $(LDFLAGS)
 LIBS         = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -ldl
-# The binary links neither libpq nor libsqlite3: lib/dl.c loads each when
-# a database of its kind is first opened (lib/pq.h says why).  The test
-# runners link both, as they call them themselves.
-BIN_LIBS     = $(shell pkg-config --libs $(filter-out libpq sqlite3,$(PKGS)) 2>/dev/null) -ldl
+# The binary links neither libpq, libsqlite3 nor libcrypto: lib/dl.c
+# loads each when a database of its kind is first opened, or the first
+# SHA-256 is computed (lib/pq.h says why).  The test runners link all
+# three, as they call them themselves.
+BIN_LIBS     = $(shell pkg-config --libs $(filter-out libpq sqlite3 libcrypto,$(PKGS)) 2>/dev/null) -ldl
 # A library's SONAME, for dlopen: read from the one we compile against.
 soname       = $(or $(shell objdump -p "$$($(CC) -print-file-name=$(1))" \
                  2>/dev/null | awk '/SONAME/ {print $$2}'),$(2))
@@ -85,7 +86,8 @@ $(BIN): $(CMD_OBJ) $(LIBA)
 
 $(O)/lib/dl.o: ALL_CPPFLAGS += \
     -DMG_LIBPQ_SONAME='"$(call soname,libpq.so,libpq.so.5)"' \
-    -DMG_LIBSQLITE_SONAME='"$(call soname,libsqlite3.so,libsqlite3.so.0)"'
+    -DMG_LIBSQLITE_SONAME='"$(call soname,libsqlite3.so,libsqlite3.so.0)"' \
+    -DMG_LIBCRYPTO_SONAME='"$(call soname,libcrypto.so,libcrypto.so.3)"'
 
 $(O)/tests/unit_main: $(UNIT_OBJ) $(LIBA)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(CHECK_LIBS)

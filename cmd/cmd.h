@@ -51,8 +51,11 @@ void out_arrow(FILE *f, const struct mg_unit *u, enum mg_direction dir);
 int cli_load_config(struct cli *cli);
 /*
  * Load config + units + graph, and connect when `connect` (the connection
- * is made while the units load); on error print and return the exit code.
+ * is made while the units load; CLI_CONNECT_CURRENT also reads the version
+ * table then, for mg_session_current); on error print and return the exit
+ * code.
  */
+#define CLI_CONNECT_CURRENT 2
 int cli_open_session(struct cli *cli, struct mg_session **out, int connect);
 
 /* The commands. */

@@ -232,7 +232,10 @@ int cli_open_session(struct cli *cli, struct mg_session **out, int connect)
 	if (rc)
 		return rc;
 	out_hooks(cli, &h);
-	if (connect)
+	if (connect == CLI_CONNECT_CURRENT)
+		rc = mg_session_open_current(out, &cli->cfg, &h, cli->wait_ms,
+					     &err);
+	else if (connect)
 		rc = mg_session_open_connected(out, &cli->cfg, &h,
 					       cli->wait_ms, &err);
 	else

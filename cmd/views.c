@@ -255,7 +255,7 @@ int cmd_current(struct cli *cli, int argc, char **argv)
 	rc = parse_view_args(spec, argc, argv, 0, &v);
 	if (rc)
 		return rc < 0 ? 0 : rc;
-	rc = cli_open_session(cli, &s, 1);
+	rc = cli_open_session(cli, &s, CLI_CONNECT_CURRENT);
 	if (rc)
 		return rc;
 	rc = mg_session_current(s, &revs, &n, &err);

@@ -1,8 +1,11 @@
 /*
- * dl.c - libpq and libsqlite3, loaded on first use (pq.h says why).
+ * dl.c - libpq, libsqlite3 and libcrypto, loaded on first use (pq.h says
+ * why).
  */
+#define MG_CR_IMPL
 #define MG_PQ_IMPL
 #define MG_SQ_IMPL
+#include "cr.h"
 #include "pq.h"
 #include "sq.h"
 
@@ -10,8 +13,9 @@
 
 struct mg_pq_api mg_pq;
 struct mg_sq_api mg_sq;
+struct mg_cr_api mg_cr;
 
-static void *pq_handle, *sq_handle;
+static void *pq_handle, *sq_handle, *cr_handle;
 
 /*
  * The address of name in handle, stored into the function pointer at
@@ -92,5 +96,27 @@ int mg_sq_load(struct mg_error *err)
 #undef RESOLVE
 	mg_sq = api;
 	sq_handle = h;
+	return MG_OK;
+}
+
+int mg_cr_load(struct mg_error *err)
+{
+	struct mg_cr_api api;
+	void *h;
+
+	if (cr_handle)
+		return MG_OK;
+	h = open_lib(MG_LIBCRYPTO_SONAME, "libcrypto (OpenSSL)", "libssl3",
+		     MG_ECONFIG, err);
+	if (!h)
+		return MG_ECONFIG;
+#define RESOLVE(name)                                                   \
+	if (resolve(h, #name, &api.name, sizeof(api.name)) != 0)       \
+		return missing(h, MG_ECONFIG, MG_LIBCRYPTO_SONAME, #name, \
+			       err);
+	MG_CR_FUNCS(RESOLVE)
+#undef RESOLVE
+	mg_cr = api;
+	cr_handle = h;
 	return MG_OK;
 }

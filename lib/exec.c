@@ -35,6 +35,11 @@ struct mg_session {
 	struct mg_db *db;
 	const char *schema;  /* version_table_schema, PostgreSQL only */
 	struct mg_buf vt;    /* quoted, qualified version table name */
+	/* the version table as read when connecting, for mg_session_current
+	 * (mg_session_open_current) */
+	int have_read;
+	char **read_v;
+	size_t read_n;
 };
 
 const struct mg_db_ops *mg_db_ops_for(enum mg_dialect dialect)
@@ -50,12 +55,23 @@ const struct mg_db_ops *mg_db_ops_for(enum mg_dialect dialect)
 	return NULL;
 }
 
+struct strv {
+	char **v;
+	size_t n;
+};
+
+static int select_heads(struct mg_session *s, struct strv *out,
+			struct mg_error *err);
+
 /* The connection made while the units load (mg_session_open_connected). */
 struct early {
 	struct mg_session *s;
 	unsigned wait_ms;
+	int read_current;  /* and read the version table once connected */
 	int rc;
 	struct mg_error err;
+	pthread_t thread;
+	int threaded;
 };
 
 static void *connect_early(void *arg)
@@ -63,18 +79,40 @@ static void *connect_early(void *arg)
 	struct early *e = arg;
 
 	e->rc = mg_session_connect(e->s, e->wait_ms, &e->err);
+	/*
+	 * A failure here is left for mg_session_current to meet again and
+	 * report (a missing table is no error there).
+	 */
+	if (e->rc == MG_OK && e->read_current) {
+		struct mg_error scratch;
+		struct strv sv;
+
+		if (select_heads(e->s, &sv, &scratch) == MG_OK) {
+			e->s->read_v = sv.v;
+			e->s->read_n = sv.n;
+			e->s->have_read = 1;
+		}
+	}
 	return NULL;
+}
+
+/* Called by the loader once its threads run (mg_units_load_dir_started). */
+static void start_early(void *arg)
+{
+	struct early *e = arg;
+
+	e->threaded = pthread_create(&e->thread, NULL, connect_early, e) == 0;
 }
 
 static int session_open(struct mg_session **out, const struct mg_config *cfg,
 			const struct mg_hooks *hooks, int connect,
-			unsigned wait_ms, struct mg_error *err)
+			int read_current, unsigned wait_ms,
+			struct mg_error *err)
 {
 	struct mg_session *s = mg_calloc(1, sizeof(*s));
 	struct mg_unit_list units = MG_UNIT_LIST_INIT;
 	struct early e;
-	pthread_t thread;
-	int rc, threaded = 0;
+	int rc;
 
 	*out = NULL;
 	s->cfg = cfg;
@@ -90,22 +128,26 @@ static int session_open(struct mg_session **out, const struct mg_config *cfg,
 	memset(&e, 0, sizeof(e));
 	e.s = s;
 	e.wait_ms = wait_ms;
+	e.read_current = read_current;
 	/*
 	 * The thread touches s->db only; this one never does.  Only for a
 	 * server: opening a SQLite file has no wait to hide, and SQLite
 	 * opened in another thread made a 1,000-unit run ~10% slower (its
 	 * memory came from that thread's malloc arena).  Not with --wait: a
-	 * bad unit would then be reported only once the wait was over.
+	 * bad unit would then be reported only once the wait was over.  The
+	 * loader starts it once its own threads run, as it loads libpq.
 	 */
-	if (connect && !wait_ms && s->url.dialect == MG_DIALECT_PG)
-		threaded = pthread_create(&thread, NULL, connect_early,
-					  &e) == 0;
-	rc = mg_units_load_dir(&units, cfg->script_location, err);
+	rc = mg_units_load_dir_started(
+		&units, cfg->script_location,
+		connect && !wait_ms && s->url.dialect == MG_DIALECT_PG
+			? start_early
+			: NULL,
+		&e, err);
 	if (rc == MG_OK)
 		rc = mg_graph_build(&s->g, &units, err);
 	mg_unit_list_free_all(&units); /* emptied by mg_graph_build */
-	if (threaded)
-		pthread_join(thread, NULL);
+	if (e.threaded)
+		pthread_join(e.thread, NULL);
 	else if (connect && rc == MG_OK)
 		connect_early(&e);
 	if (rc)
@@ -125,7 +167,7 @@ fail:
 int mg_session_open(struct mg_session **out, const struct mg_config *cfg,
 		    const struct mg_hooks *hooks, struct mg_error *err)
 {
-	return session_open(out, cfg, hooks, 0, 0, err);
+	return session_open(out, cfg, hooks, 0, 0, 0, err);
 }
 
 int mg_session_open_connected(struct mg_session **out,
@@ -133,7 +175,15 @@ int mg_session_open_connected(struct mg_session **out,
 			      const struct mg_hooks *hooks, unsigned wait_ms,
 			      struct mg_error *err)
 {
-	return session_open(out, cfg, hooks, 1, wait_ms, err);
+	return session_open(out, cfg, hooks, 1, 0, wait_ms, err);
+}
+
+int mg_session_open_current(struct mg_session **out,
+			    const struct mg_config *cfg,
+			    const struct mg_hooks *hooks, unsigned wait_ms,
+			    struct mg_error *err)
+{
+	return session_open(out, cfg, hooks, 1, 1, wait_ms, err);
 }
 
 void mg_session_free(struct mg_session *s)
@@ -145,6 +195,8 @@ void mg_session_free(struct mg_session *s)
 	mg_graph_free(s->g);
 	mg_url_release(&s->url);
 	mg_buf_release(&s->vt);
+	if (s->have_read)
+		mg_strv_free(s->read_v, s->read_n);
 	free(s);
 }
 
@@ -191,11 +243,6 @@ int mg_session_connect(struct mg_session *s, unsigned wait_ms,
 
 /* ------------------------------------------------------------------ */
 /* The version table                                                    */
-
-struct strv {
-	char **v;
-	size_t n;
-};
 
 static int collect_rev(void *user, int ncols, const char *const *cols)
 {
@@ -300,6 +347,12 @@ int mg_session_current(struct mg_session *s, char ***revs, size_t *nrevs,
 
 	*revs = NULL;
 	*nrevs = 0;
+	if (s->have_read) { /* read while the units loaded */
+		*revs = s->read_v;
+		*nrevs = s->read_n;
+		s->have_read = 0;
+		return MG_OK;
+	}
 	rc = mg_session_connect(s, 0, err);
 	if (rc)
 		return rc;

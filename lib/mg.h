@@ -54,6 +54,18 @@ struct stat;
 void mg_ustat_from(struct mg_ustat *u, const struct stat *st);
 int mg_ustat_eq(const struct mg_ustat *a, const struct mg_ustat *b);
 
+/*
+ * mg_units_load_dir, calling started(arg) in the calling thread once the
+ * loader's own threads run (before it reads a file; not at all when the
+ * folder cannot be opened), for the caller to start a thread of its own
+ * beside them (the connection).  That thread may dlopen a library:
+ * glibc's pthread_create waits for a dlopen under way, so had it started
+ * first, the loader's threads would wait for libpq to load.
+ */
+int mg_units_load_dir_started(struct mg_unit_list *out, const char *dir,
+			      void (*started)(void *), void *arg,
+			      struct mg_error *err);
+
 struct mg_ucache;
 
 /*
@@ -63,20 +75,30 @@ struct mg_ucache;
  */
 struct mg_ucache *mg_ucache_open(const char *dir);
 /*
- * A new unit with the cached header of file `name` (shown as `path`), no
- * body; NULL when the cache has no entry for it or st differs.  Safe to
- * call from several threads.
+ * The unit file names of the folder, as the cache recorded them, when
+ * dir (the folder's stat now) is the stat it recorded: 1 and *names (a
+ * malloc'd array of strings that live as long as c) and *n; else 0.
  */
-struct mg_unit *mg_ucache_get(const struct mg_ucache *c, const char *name,
-			      const char *path, const struct mg_ustat *st);
+int mg_ucache_names(const struct mg_ucache *c, const struct mg_ustat *dir,
+		    const char ***names, size_t *n);
 /*
- * Write the cache anew: units[i] (NULL to leave out) loaded from names[i]
- * whose stat was st[i], names sorted; the load began at start_ns
- * (mg_ucache_now_ns), and files changed shortly before it are left out.
- * Failures are silent.
+ * A new unit with the cached header of file `name` (shown as `path`), no
+ * body; NULL when the cache has no entry for it or st differs.  hint is
+ * where name stands in the cache when it came from mg_ucache_names.  Safe
+ * to call from several threads.
  */
-void mg_ucache_save(const struct mg_ucache *c, char *const *names,
-		    struct mg_unit *const *units, const struct mg_ustat *st,
+struct mg_unit *mg_ucache_get(const struct mg_ucache *c, size_t hint,
+			      const char *name, const char *path,
+			      const struct mg_ustat *st);
+/*
+ * Write the cache anew: the folder's stat dir (taken after start_ns),
+ * every name of the folder (sorted), units[i] (NULL: none) loaded from
+ * names[i] under the stat units[i]->stat; the load began at start_ns
+ * (mg_ucache_now_ns), and what changed shortly before it is not
+ * recorded.  Failures are silent.
+ */
+void mg_ucache_save(const struct mg_ucache *c, const struct mg_ustat *dir,
+		    const char *const *names, struct mg_unit *const *units,
 		    size_t n, int64_t start_ns);
 /* The wall clock file times are set from, in nanoseconds. */
 int64_t mg_ucache_now_ns(void);
@@ -89,6 +111,8 @@ struct mg_buf {
 	char *ptr; /* always NUL-terminated once anything was added */
 	size_t len, cap;
 };
+
+void mg_heap_reserve(size_t bytes);
 
 #define MG_BUF_INIT { NULL, 0, 0 }
 

@@ -9,6 +9,7 @@
  * leading block comment, with the ` * ` decoration taken off.  Header
  * lines keep their file line numbers, so YAML errors point into the file.
  */
+#include "cr.h"
 #include "mg.h"
 
 #include <ctype.h>
@@ -21,7 +22,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
 #include <yaml.h>
 
 static int has_suffix(const char *s, const char *suffix)
@@ -31,12 +31,20 @@ static int has_suffix(const char *s, const char *suffix)
 	return ls > lx && strcmp(s + ls - lx, suffix) == 0;
 }
 
+/* Forget the text and sections of a body. */
+static void body_clear(struct mg_unit_body *b)
+{
+	free(b->text);
+	free(b->sections);
+	memset(b, 0, sizeof(*b));
+}
+
 void mg_unit_free(struct mg_unit *u)
 {
 	if (!u)
 		return;
+	body_clear(u->body);
 	if (u->packed) {
-		free(u->body->text);
 		free(u);
 		return;
 	}
@@ -47,7 +55,6 @@ void mg_unit_free(struct mg_unit *u)
 	free(u->message);
 	free(u->create_date);
 	free(u->path);
-	free(u->body->text);
 	free(u);
 }
 
@@ -502,9 +509,12 @@ static int parse_sections(const struct mg_unit *u, size_t body,
 					sec.dialect ? " " : "",
 					sec.dialect ? mg_dialect_name(sec.dialect)
 						    : "");
-		if (b->nsections == MG_ARRAY_SIZE(b->sections))
+		if (b->nsections == MG_UNIT_SECTIONS_MAX)
 			return mg_error_set(err, MG_ECONFIG, u->path, line,
 					    "too many sections");
+		if (!b->sections)
+			b->sections = mg_calloc(MG_UNIT_SECTIONS_MAX,
+						sizeof(*b->sections));
 		sec.off = (size_t)(next - text);
 		sec.line = line + 1;
 		b->sections[b->nsections] = sec;
@@ -671,6 +681,9 @@ int mg_unit_sha256_hex(const struct mg_unit *u, char *out,
 	 * algorithm up in OpenSSL's provider tables on every call, 5% of a
 	 * 1,000-unit PostgreSQL run's CPU.  Never freed, like the library.
 	 */
+	rc = mg_cr_load(err);
+	if (rc)
+		return rc;
 	if (!sha256)
 		sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
 	if (!sha256 ||
@@ -739,18 +752,15 @@ static int body_if_unchanged(const struct mg_unit *u, int *rc,
 	if (*rc != MG_OK)
 		return 1;
 	if (memchr(b->text, '\0', b->len) || b->len != u->stat.size) {
-		free(b->text); /* the full parse says what is wrong */
-		memset(b, 0, sizeof(*b));
+		body_clear(b); /* the full parse says what is wrong */
 		return 0;
 	}
 	if (u->kind == MG_UNIT_SQL) {
 		sql_header(b->text, b->len, &yaml, &body, &body_line);
 		mg_buf_release(&yaml);
 		*rc = parse_sections(u, body, body_line, err);
-		if (*rc != MG_OK) {
-			free(b->text);
-			memset(b, 0, sizeof(*b));
-		}
+		if (*rc != MG_OK)
+			body_clear(b);
 	}
 	return 1;
 }
@@ -783,7 +793,7 @@ int mg_unit_load_body(const struct mg_unit *u, struct mg_error *err)
 	}
 	/* u is const to its users; its body is the part that may fill in */
 	*u->body = *fresh->body;
-	fresh->body->text = NULL;
+	memset(fresh->body, 0, sizeof(*fresh->body));
 	mg_unit_free(fresh);
 	return MG_OK;
 }
@@ -826,6 +836,15 @@ static int cmp_str(const void *a, const void *b)
  * whatever the threads' timing.
  */
 
+/*
+ * Heap faulted in up front, per unit of the folder: by the calling
+ * thread (the names, later the graph), and shared among the workers (the
+ * units).  A page faulted in one at a time costs ~10 us on the VMs we
+ * measure, ~1 us in a batch (docs/internals.md).
+ */
+#define HEAP_MAIN_PER_UNIT 250
+#define HEAP_WORKER_PER_UNIT 350
+
 /* Folders smaller than this are loaded by the calling thread alone. */
 #define LOAD_THREADS_MIN_FILES 64
 #define LOAD_THREADS_MAX 8
@@ -833,18 +852,26 @@ static int cmp_str(const void *a, const void *b)
 struct loader {
 	const char *dir;
 	int dfd;
-	char **names;
+	const char **names;            /* sorted */
 	size_t n;
 	struct mg_ucache *cache;       /* or NULL */
 	struct mg_unit **units;        /* slot per name; NULL: skipped */
-	struct mg_ustat *st;           /* slot per name */
+	size_t reserve;                /* heap each worker faults in first */
+	void (*started)(void *);       /* or NULL */
+	void *started_arg;
 	atomic_size_t next;
+	/* workers started before the names were read wait for them */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int ready;
+	struct worker *w;              /* w[0] is the calling thread */
+	size_t nw, running;            /* slots; threads that started + 1 */
 };
 
 struct worker {
 	struct loader *l;
 	pthread_t thread;
-	size_t bad;        /* index of the first failed file, or l->n */
+	size_t bad;        /* index of the first failed file, or SIZE_MAX */
 	int rc;
 	struct mg_error err;
 };
@@ -882,11 +909,15 @@ static int read_fd(int fd, const struct stat *st, const char *path,
 	return MG_OK;
 }
 
-/* Load file i: from the cache when its stat matches, else parse it. */
+/*
+ * Load file i: from the cache when its stat matches, else parse it.  The
+ * unit keeps the stat it was loaded under, for the cache to save.
+ */
 static int load_one(struct loader *l, size_t i, struct mg_error *err)
 {
 	const char *name = l->names[i];
 	char *path = mg_path_join(l->dir, name), *text = NULL;
+	struct mg_ustat us;
 	struct stat st;
 	size_t len = 0;
 	int fd, rc = MG_OK;
@@ -894,8 +925,8 @@ static int load_one(struct loader *l, size_t i, struct mg_error *err)
 	if (l->cache) {
 		if (fstatat(l->dfd, name, &st, 0) != 0 || !S_ISREG(st.st_mode))
 			goto out; /* gone or not a file: skipped, as readdir's */
-		mg_ustat_from(&l->st[i], &st);
-		l->units[i] = mg_ucache_get(l->cache, name, path, &l->st[i]);
+		mg_ustat_from(&us, &st);
+		l->units[i] = mg_ucache_get(l->cache, i, name, path, &us);
 		if (l->units[i])
 			goto out;
 	}
@@ -911,11 +942,13 @@ static int load_one(struct loader *l, size_t i, struct mg_error *err)
 		close(fd);
 		goto out;
 	}
-	mg_ustat_from(&l->st[i], &st);
+	mg_ustat_from(&us, &st);
 	rc = read_fd(fd, &st, path, &text, &len, err);
 	close(fd);
 	if (rc == MG_OK)
 		rc = mg_unit_parse(&l->units[i], path, text, len, err);
+	if (rc == MG_OK)
+		l->units[i]->stat = us;
 	free(text);
 out:
 	free(path);
@@ -926,10 +959,16 @@ static void *work(void *arg)
 {
 	struct worker *w = arg;
 	struct loader *l = w->l;
+	/* errors after the first land here: 5 KiB, not cleared per file */
+	struct mg_error e = MG_ERROR_INIT;
 	size_t i;
 
+	pthread_mutex_lock(&l->mu);
+	while (!l->ready)
+		pthread_cond_wait(&l->cv, &l->mu);
+	pthread_mutex_unlock(&l->mu);
+	mg_heap_reserve(l->reserve);
 	while ((i = atomic_fetch_add(&l->next, 1)) < l->n) {
-		struct mg_error e = MG_ERROR_INIT;
 		int rc = load_one(l, i, w->rc ? &e : &w->err);
 
 		if (rc != MG_OK && !w->rc) {
@@ -940,96 +979,182 @@ static void *work(void *arg)
 	return NULL;
 }
 
-static size_t load_threads(size_t nfiles)
+/* One thread per CPU, at most LOAD_THREADS_MAX. */
+static size_t cpu_threads(void)
 {
-	long cpus;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 
-	if (nfiles < LOAD_THREADS_MIN_FILES)
-		return 1;
-	cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	if (cpus < 1)
 		return 1;
 	return cpus > LOAD_THREADS_MAX ? LOAD_THREADS_MAX : (size_t)cpus;
 }
 
-/* Run the workers; the first error by file order goes to err. */
-static int load_all(struct loader *l, struct mg_error *err)
+/*
+ * Start the workers of nw slots, the calling thread being worker 0; a
+ * thread that cannot start is simply not there, the others take its
+ * share.
+ */
+static void spawn(struct loader *l, size_t nw)
 {
-	size_t nw = load_threads(l->n), k, started = 1, bad = l->n;
-	struct worker *w = mg_calloc(nw, sizeof(*w));
-	int rc = MG_OK;
+	size_t k;
 
+	l->w = mg_calloc(nw, sizeof(*l->w));
+	l->nw = nw;
+	l->running = 1;
 	for (k = 0; k < nw; k++) {
-		w[k].l = l;
-		w[k].bad = l->n;
+		l->w[k].l = l;
+		l->w[k].bad = SIZE_MAX;
 	}
-	/* the calling thread is worker 0; a thread that cannot start is
-	 * simply not there, the others take its share */
 	for (k = 1; k < nw; k++)
-		if (pthread_create(&w[k].thread, NULL, work, &w[k]) == 0)
-			started = k + 1;
+		if (pthread_create(&l->w[k].thread, NULL, work, &l->w[k]) == 0)
+			l->running = k + 1;
 		else
 			break;
-	work(&w[0]);
-	for (k = 1; k < started; k++)
-		pthread_join(w[k].thread, NULL);
-	for (k = 0; k < started; k++)
-		if (w[k].rc && w[k].bad < bad) {
-			bad = w[k].bad;
-			rc = w[k].rc;
-			*err = w[k].err;
+}
+
+/* Let the workers go, work beside them; the first error by file order
+ * goes to err. */
+static int load_all(struct loader *l, struct mg_error *err)
+{
+	size_t k, bad = SIZE_MAX;
+	int rc = MG_OK;
+
+	l->reserve = l->n * HEAP_WORKER_PER_UNIT / l->nw;
+	pthread_mutex_lock(&l->mu);
+	l->ready = 1;
+	pthread_cond_broadcast(&l->cv);
+	pthread_mutex_unlock(&l->mu);
+	work(&l->w[0]);
+	for (k = 1; k < l->running; k++)
+		pthread_join(l->w[k].thread, NULL);
+	for (k = 0; k < l->running; k++)
+		if (l->w[k].rc && l->w[k].bad < bad) {
+			bad = l->w[k].bad;
+			rc = l->w[k].rc;
+			*err = l->w[k].err;
 		}
-	free(w);
+	free(l->w);
 	return rc;
 }
 
 int mg_units_load_dir(struct mg_unit_list *out, const char *dir,
 		      struct mg_error *err)
 {
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	struct loader l;
-	size_t cap = 0, i;
-	int64_t start_ns;
-	int rc, any_fresh = 0; /* a unit parsed, not from the cache */
+	return mg_units_load_dir_started(out, dir, NULL, NULL, err);
+}
 
-	if (!d)
-		return mg_error_set(err, MG_ECONFIG, dir, 0,
-				    "cannot open the units folder: %s",
-				    strerror(errno));
-	memset(&l, 0, sizeof(l));
-	l.dir = dir;
-	l.dfd = dirfd(d);
+/*
+ * The unit file names of the folder open at l->dfd, sorted, into
+ * l->names: one block of storage (*store) for them all.
+ */
+static int list_names(struct loader *l, struct mg_buf *store,
+		      struct mg_error *err)
+{
+	/* fdopendir takes the descriptor it is given: a copy */
+	int fd = fcntl(l->dfd, F_DUPFD_CLOEXEC, 0);
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
+	struct dirent *de;
+	size_t *off = NULL, cap = 0, i;
+
+	if (!d) {
+		int e = errno;
+
+		if (fd >= 0)
+			close(fd);
+		return mg_error_set(err, MG_ECONFIG, l->dir, 0,
+				    "cannot read the units folder: %s",
+				    strerror(e));
+	}
 	while ((de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.')
 			continue;
 		if (!has_suffix(de->d_name, ".sql") &&
 		    !has_suffix(de->d_name, ".c"))
 			continue;
-		mg_grow(&l.names, &cap, l.n + 1, sizeof(*l.names));
-		l.names[l.n++] = mg_strdup(de->d_name);
+		mg_grow(&off, &cap, l->n + 1, sizeof(*off));
+		off[l->n++] = store->len;
+		mg_buf_add(store, de->d_name, strlen(de->d_name) + 1);
 	}
-	if (l.n)
-		qsort(l.names, l.n, sizeof(*l.names), cmp_str);
-	l.cache = mg_ucache_open(dir);
-	l.units = mg_calloc(l.n ? l.n : 1, sizeof(*l.units));
-	l.st = mg_calloc(l.n ? l.n : 1, sizeof(*l.st));
-	atomic_init(&l.next, 0);
+	closedir(d);
+	l->names = mg_calloc(l->n ? l->n : 1, sizeof(*l->names));
+	for (i = 0; i < l->n; i++)
+		l->names[i] = store->ptr + off[i];
+	free(off);
+	if (l->n)
+		qsort(l->names, l->n, sizeof(*l->names), cmp_str);
+	return MG_OK;
+}
 
+int mg_units_load_dir_started(struct mg_unit_list *out, const char *dir,
+			      void (*started)(void *), void *arg,
+			      struct mg_error *err)
+{
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct mg_buf store = MG_BUF_INIT;
+	struct loader l;
+	struct mg_ustat dus;
+	struct stat dst;
+	size_t i;
+	int64_t start_ns;
+	int rc = MG_OK, lrc, listed = 0, save = 0;
+
+	if (dfd < 0)
+		return mg_error_set(err, MG_ECONFIG, dir, 0,
+				    "cannot open the units folder: %s",
+				    strerror(errno));
+	memset(&l, 0, sizeof(l));
+	l.dir = dir;
+	l.dfd = dfd;
+	l.started = started;
+	l.started_arg = arg;
+	pthread_mutex_init(&l.mu, NULL);
+	pthread_cond_init(&l.cv, NULL);
+	atomic_init(&l.next, 0);
+	/*
+	 * The caller's thread starts first thing, and so the workers, before
+	 * it (pthread_create would wait for its dlopen); they wait for the
+	 * names.  Without it, they start once the number of files is known.
+	 */
+	if (started) {
+		spawn(&l, cpu_threads());
+		started(arg);
+	}
 	start_ns = mg_ucache_now_ns();
-	rc = load_all(&l, err);
+	memset(&dus, 0, sizeof(dus));
+	if (fstat(dfd, &dst) == 0)
+		mg_ustat_from(&dus, &dst);
+	l.cache = mg_ucache_open(dir);
+	if (!mg_ucache_names(l.cache, &dus, &l.names, &l.n)) {
+		rc = list_names(&l, &store, err);
+		listed = 1;
+	}
+	mg_heap_reserve(l.n * HEAP_MAIN_PER_UNIT);
+	l.units = mg_calloc(l.n ? l.n : 1, sizeof(*l.units));
+	if (!started)
+		spawn(&l, l.n < LOAD_THREADS_MIN_FILES ? 1 : cpu_threads());
+	if (rc != MG_OK)
+		l.n = 0; /* the workers, let go, find nothing to do */
+	lrc = load_all(&l, err);
+	if (rc == MG_OK)
+		rc = lrc;
+	/*
+	 * Saved when a unit was parsed, or when the folder was listed (it
+	 * changed, or was not recorded yet).
+	 */
 	for (i = 0; i < l.n; i++)
-		any_fresh |= l.units[i] && !l.units[i]->packed;
-	if (rc == MG_OK && any_fresh)
-		mg_ucache_save(l.cache, l.names, l.units, l.st, l.n,
+		save |= l.units[i] && !l.units[i]->packed;
+	if (rc == MG_OK && (save || listed))
+		mg_ucache_save(l.cache, &dus, l.names, l.units, l.n,
 			       start_ns);
 	for (i = 0; i < l.n; i++)
 		if (l.units[i])
 			mg_unit_list_push(out, l.units[i]);
-	closedir(d);
+	close(dfd);
 	mg_ucache_free(l.cache);
-	mg_strv_free(l.names, l.n);
+	free(l.names);
+	mg_buf_release(&store);
 	free(l.units);
-	free(l.st);
+	pthread_cond_destroy(&l.cv);
+	pthread_mutex_destroy(&l.mu);
 	return rc;
 }

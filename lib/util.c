@@ -1,12 +1,19 @@
 /*
  * util.c - memory, strings, files, clock and the error value.
  */
+#define _DEFAULT_SOURCE /* madvise, MADV_POPULATE_WRITE */
 #include "mg.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
+#include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 static void oom(size_t n)
 {
@@ -46,6 +53,41 @@ void *mg_reallocarray(void *p, size_t nmemb, size_t size)
 	if (size && nmemb > SIZE_MAX / size)
 		oom(SIZE_MAX);
 	return mg_realloc(p, nmemb * size);
+}
+
+#if defined(__GLIBC__) && defined(MADV_POPULATE_WRITE)
+/*
+ * Big blocks from the heap too (not from mmaps of their own, faulted in
+ * page by page), and freed memory kept for reuse rather than handed back.
+ */
+static void heap_tune(void)
+{
+	mallopt(M_MMAP_THRESHOLD, 32 << 20);
+	mallopt(M_TRIM_THRESHOLD, 64 << 20);
+}
+#endif
+
+void mg_heap_reserve(size_t bytes)
+{
+#if defined(__GLIBC__) && defined(MADV_POPULATE_WRITE)
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE), lo, hi;
+	char *p;
+
+	pthread_once(&once, heap_tune);
+	if (bytes < (64u << 10) || bytes > (32u << 20))
+		return;
+	p = malloc(bytes);
+	if (!p)
+		return;
+	lo = ((uintptr_t)p + page - 1) & ~(page - 1);
+	hi = ((uintptr_t)p + bytes) & ~(page - 1);
+	if (hi > lo)
+		(void)madvise((void *)lo, hi - lo, MADV_POPULATE_WRITE);
+	free(p);
+#else
+	(void)bytes;
+#endif
 }
 
 char *mg_strdup(const char *s)

@@ -166,10 +166,16 @@ struct mg_ustat {
  * from the header cache (docs/internals.md) has no text until something
  * needs it: mg_unit_section() and mg_unit_sha256_hex() read the file then.
  */
+#define MG_UNIT_SECTIONS_MAX 6 /* up and down, each any / postgresql / sqlite */
+
 struct mg_unit_body {
 	char *text;            /* the whole file, NUL-terminated, or NULL */
 	size_t len;
-	struct mg_section sections[6];
+	/*
+	 * MG_UNIT_SECTIONS_MAX slots, allocated with the text: a unit whose
+	 * body is never read (heads, current) does not carry them.
+	 */
+	struct mg_section *sections;
 	size_t nsections;
 };
 
@@ -194,7 +200,8 @@ struct mg_unit {
 	struct mg_unit_body body_store;
 	/* 1: one allocation holds the unit and its strings (the cache's) */
 	int packed;
-	/* the file's stat when the header came from the cache */
+	/* the file's stat when it was loaded from a folder (the header
+	 * cache's key) */
 	struct mg_ustat stat;
 };
 
@@ -487,6 +494,15 @@ int mg_session_open_connected(struct mg_session **out,
 			      const struct mg_config *cfg,
 			      const struct mg_hooks *hooks, unsigned wait_ms,
 			      struct mg_error *err) MG_WUR;
+/*
+ * mg_session_open_connected, and the connecting thread reads the version
+ * table as soon as it is connected, for the next mg_session_current to
+ * return (`current` then waits for no round trip after the load).
+ */
+int mg_session_open_current(struct mg_session **out,
+			    const struct mg_config *cfg,
+			    const struct mg_hooks *hooks, unsigned wait_ms,
+			    struct mg_error *err) MG_WUR;
 void mg_session_free(struct mg_session *s);
 
 const struct mg_graph *mg_session_graph(const struct mg_session *s);

@@ -37,7 +37,7 @@ static void check_unit(const char *path, const char *text, size_t len)
 	    u->body->text[len] != '\0' ||
 	    memcmp(u->body->text, text, len) != 0)
 		fail("a unit without its revision or text");
-	if (u->body->nsections > MG_ARRAY_SIZE(u->body->sections))
+	if (u->body->nsections > MG_UNIT_SECTIONS_MAX)
 		fail("too many sections");
 	for (i = 0; i < u->body->nsections; i++) {
 		const struct mg_section *s = &u->body->sections[i];

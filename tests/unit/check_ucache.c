@@ -380,6 +380,145 @@ START_TEST(fifo_is_skipped)
 }
 END_TEST
 
+/*
+ * Does the cache say the folder still holds the names it recorded, for
+ * the folder's stat now?  How many, in *n.
+ */
+static int names_recorded(const struct fx *f, size_t *n)
+{
+	struct mg_ucache *c = mg_ucache_open(f->units);
+	struct mg_ustat dus;
+	struct stat st;
+	const char **names = NULL;
+	int got;
+
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(stat(f->units, &st), 0);
+	mg_ustat_from(&dus, &st);
+	*n = 0;
+	got = mg_ucache_names(c, &dus, &names, n);
+	free(names);
+	mg_ucache_free(c);
+	return got;
+}
+
+/* An unchanged folder is not listed again: its names come recorded. */
+START_TEST(unchanged_folder_names_are_recorded)
+{
+	struct fx f;
+	struct mg_unit_list a = MG_UNIT_LIST_INIT, b = MG_UNIT_LIST_INIT;
+	size_t n;
+
+	fx_init(&f);
+	write_chain(&f, 100);
+	settle();
+	load_ok(&f, &a);
+	ck_assert(names_recorded(&f, &n));
+	ck_assert_uint_eq(n, 100);
+	load_ok(&f, &b);
+	ck_assert_uint_eq(b.n, 100);
+	ck_assert_uint_eq(count_packed(&b), 100);
+	ck_assert_str_eq(b.v[99]->path + strlen(f.units), "/0100_t.sql");
+	mg_unit_list_free_all(&a);
+	mg_unit_list_free_all(&b);
+	fx_done(&f);
+}
+END_TEST
+
+/* A file renamed in the folder changes the folder: listed again. */
+START_TEST(renamed_file_is_seen)
+{
+	struct fx f;
+	struct mg_unit_list a = MG_UNIT_LIST_INIT, b = MG_UNIT_LIST_INIT;
+	char *from, *to;
+	size_t n;
+
+	fx_init(&f);
+	write_chain(&f, 3);
+	settle();
+	load_ok(&f, &a);
+	from = tu_path(f.units, "0003_t.sql");
+	to = tu_path(f.units, "0003_renamed.sql");
+	ck_assert_int_eq(rename(from, to), 0);
+	ck_assert(!names_recorded(&f, &n));
+	load_ok(&f, &b);
+	ck_assert_uint_eq(b.n, 3);
+	ck_assert_str_eq(b.v[2]->path, to);
+	ck_assert_str_eq(b.v[2]->revision, "r0003");
+	free(from);
+	free(to);
+	mg_unit_list_free_all(&a);
+	mg_unit_list_free_all(&b);
+	fx_done(&f);
+}
+END_TEST
+
+/*
+ * A folder changed just before a load is not recorded as it was (a
+ * change in the same tick would go unseen); a later load, once it has
+ * settled, records it.
+ */
+START_TEST(unsettled_folder_is_not_recorded)
+{
+	struct fx f;
+	struct mg_unit_list l = MG_UNIT_LIST_INIT;
+	size_t n;
+
+	fx_init(&f);
+	write_chain(&f, 3);
+	settle();
+	load_ok(&f, &l);
+	mg_unit_list_free_all(&l);
+	write_unit(&f, 4, "table"); /* a new file: the folder changes */
+	load_ok(&f, &l);
+	ck_assert_uint_eq(l.n, 4);
+	mg_unit_list_free_all(&l);
+	ck_assert(!names_recorded(&f, &n));
+	settle();
+	load_ok(&f, &l);
+	ck_assert_uint_eq(l.n, 4);
+	mg_unit_list_free_all(&l);
+	ck_assert(names_recorded(&f, &n));
+	ck_assert_uint_eq(n, 4);
+	fx_done(&f);
+}
+END_TEST
+
+/*
+ * In an unchanged folder, a file written in place just before a load is
+ * recorded by name only: it is parsed again until it has settled.
+ */
+START_TEST(unsettled_file_in_recorded_folder)
+{
+	struct fx f;
+	struct mg_unit_list l = MG_UNIT_LIST_INIT;
+	size_t n;
+	int round;
+
+	fx_init(&f);
+	write_chain(&f, 3);
+	settle();
+	load_ok(&f, &l);
+	mg_unit_list_free_all(&l);
+	write_unit(&f, 2, "again");
+	for (round = 0; round < 2; round++) {
+		load_ok(&f, &l);
+		ck_assert(names_recorded(&f, &n));
+		ck_assert_int_eq(l.v[1]->packed, 0);
+		ck_assert_str_eq(l.v[1]->message, "again");
+		mg_unit_list_free_all(&l);
+	}
+	settle();
+	load_ok(&f, &l); /* parsed, now recorded */
+	mg_unit_list_free_all(&l);
+	load_ok(&f, &l);
+	ck_assert_int_eq(l.v[1]->packed, 1);
+	ck_assert_str_eq(l.v[1]->message, "again");
+	mg_unit_list_free_all(&l);
+	fx_done(&f);
+}
+END_TEST
+
 Suite *ucache_suite(void)
 {
 	Suite *s = suite_create("ucache");
@@ -395,6 +534,10 @@ Suite *ucache_suite(void)
 	tcase_add_test(tc, removed_and_added_files);
 	tcase_add_test(tc, first_bad_file_reported);
 	tcase_add_test(tc, fifo_is_skipped);
+	tcase_add_test(tc, unchanged_folder_names_are_recorded);
+	tcase_add_test(tc, renamed_file_is_seen);
+	tcase_add_test(tc, unsettled_folder_is_not_recorded);
+	tcase_add_test(tc, unsettled_file_in_recorded_folder);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return s;
