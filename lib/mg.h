@@ -91,7 +91,8 @@ struct mg_unit *mg_ucache_get(const struct mg_ucache *c, size_t hint,
 			      const char *name, const char *path,
 			      const struct mg_ustat *st);
 /*
- * Write the cache anew: the folder's stat dir (taken after start_ns),
+ * Write the cache anew: the folder's stat dir (taken after start_ns;
+ * NULL: unknown, the names are then not trusted next time),
  * every name of the folder (sorted), units[i] (NULL: none) loaded from
  * names[i] under the stat units[i]->stat; the load began at start_ns
  * (mg_ucache_now_ns), and what changed shortly before it is not

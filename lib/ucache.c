@@ -626,6 +626,7 @@ void mg_ucache_save(const struct mg_ucache *c, const struct mg_ustat *dir,
 	uint32_t count = 0;
 	size_t count_at, i;
 	unsigned char flags[2];
+	struct mg_ustat none;
 	uint64_t sum;
 	char *tmp, *cdir, *slash;
 	int fd, ok;
@@ -638,9 +639,10 @@ void mg_ucache_save(const struct mg_ucache *c, const struct mg_ustat *dir,
 	count_at = b.len;
 	put_u32(&b, 0);
 	put_str(&b, c->folder);
-	flags[0] = settled(dir, start_ns);
+	memset(&none, 0, sizeof(none));
+	flags[0] = dir && settled(dir, start_ns);
 	mg_buf_add(&b, (const char *)flags, 1);
-	put_stat(&b, dir);
+	put_stat(&b, dir ? dir : &none);
 	for (i = 0; i < n; i++) {
 		const struct mg_unit *u = units[i];
 		const struct mg_ustat *st = u ? &u->stat : NULL;

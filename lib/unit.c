@@ -1096,7 +1096,7 @@ int mg_units_load_dir_started(struct mg_unit_list *out, const char *dir,
 	struct stat dst;
 	size_t i;
 	int64_t start_ns;
-	int rc = MG_OK, lrc, listed = 0, save = 0;
+	int rc = MG_OK, lrc, listed = 0, save = 0, have_dus;
 
 	if (dfd < 0)
 		return mg_error_set(err, MG_ECONFIG, dir, 0,
@@ -1120,11 +1120,11 @@ int mg_units_load_dir_started(struct mg_unit_list *out, const char *dir,
 		started(arg);
 	}
 	start_ns = mg_ucache_now_ns();
-	memset(&dus, 0, sizeof(dus));
-	if (fstat(dfd, &dst) == 0)
+	have_dus = fstat(dfd, &dst) == 0;
+	if (have_dus)
 		mg_ustat_from(&dus, &dst);
 	l.cache = mg_ucache_open(dir);
-	if (!mg_ucache_names(l.cache, &dus, &l.names, &l.n)) {
+	if (!have_dus || !mg_ucache_names(l.cache, &dus, &l.names, &l.n)) {
 		rc = list_names(&l, &store, err);
 		listed = 1;
 	}
@@ -1144,8 +1144,8 @@ int mg_units_load_dir_started(struct mg_unit_list *out, const char *dir,
 	for (i = 0; i < l.n; i++)
 		save |= l.units[i] && !l.units[i]->packed;
 	if (rc == MG_OK && (save || listed))
-		mg_ucache_save(l.cache, &dus, l.names, l.units, l.n,
-			       start_ns);
+		mg_ucache_save(l.cache, have_dus ? &dus : NULL, l.names,
+			       l.units, l.n, start_ns);
 	for (i = 0; i < l.n; i++)
 		if (l.units[i])
 			mg_unit_list_push(out, l.units[i]);
