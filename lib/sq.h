@@ -33,6 +33,7 @@
 	X(sqlite3_close)                                               \
 	X(sqlite3_column_count)                                        \
 	X(sqlite3_column_text)                                         \
+	X(sqlite3_config)                                              \
 	X(sqlite3_errcode)                                             \
 	X(sqlite3_errmsg)                                              \
 	X(sqlite3_errstr)                                              \
@@ -66,6 +67,7 @@ int mg_sq_load(struct mg_error *err);
 #define sqlite3_close (*mg_sq.sqlite3_close)
 #define sqlite3_column_count (*mg_sq.sqlite3_column_count)
 #define sqlite3_column_text (*mg_sq.sqlite3_column_text)
+#define sqlite3_config (*mg_sq.sqlite3_config)
 #define sqlite3_errcode (*mg_sq.sqlite3_errcode)
 #define sqlite3_errmsg (*mg_sq.sqlite3_errmsg)
 #define sqlite3_errstr (*mg_sq.sqlite3_errstr)

@@ -876,7 +876,10 @@ struct worker {
 	struct mg_error err;
 };
 
-/* Read the open file fd (whose size st says) into a malloc'd string. */
+/*
+ * Read the open regular file fd (whose size st says) into a malloc'd
+ * string.
+ */
 static int read_fd(int fd, const struct stat *st, const char *path,
 		   char **out, size_t *len, struct mg_error *err)
 {
@@ -898,6 +901,13 @@ static int read_fd(int fd, const struct stat *st, const char *path,
 		if (got == 0)
 			break;
 		n += (size_t)got;
+		/*
+		 * A regular file read short, at the size fstat gave: that was
+		 * the end, and the read that would return 0 is saved (one
+		 * system call a unit).
+		 */
+		if (n < cap && n == (size_t)st->st_size)
+			break;
 		if (n == cap) { /* the file grew since fstat */
 			cap *= 2;
 			text = mg_realloc(text, cap + 1);
