@@ -43,6 +43,7 @@ struct mg_db {
 	char *password2;  /* what libpq used, when it differs */
 	int locked;
 	uint32_t lock_key; /* second half of the held lock's key */
+	long changes;      /* of the last statement (PQcmdTuples), or -1 */
 };
 
 /* ------------------------------------------------------------------ */
@@ -146,10 +147,13 @@ static int run(struct mg_db *db, const char *sql, int n,
 		*errpos = 0;
 	res = n ? PQexecParams(db->conn, sql, n, NULL, values, NULL, NULL, 0)
 		: PQexec(db->conn, sql);
+	db->changes = -1;
 	switch (PQresultStatus(res)) {
 	case PGRES_COMMAND_OK:
 	case PGRES_TUPLES_OK:
 	case PGRES_EMPTY_QUERY:
+		if (PQcmdTuples(res)[0])
+			db->changes = atol(PQcmdTuples(res));
 		if (out) {
 			*out = res;
 			res = NULL;
@@ -192,6 +196,11 @@ static int pg_exec(struct mg_db *db, const char *sql, size_t len,
 
 	free(s);
 	return rc;
+}
+
+static long pg_changes(struct mg_db *db)
+{
+	return db->changes;
 }
 
 static int pg_exec_params(struct mg_db *db, const char *sql, int n,
@@ -606,6 +615,7 @@ const struct mg_db_ops mg_db_pg_ops = {
 	.commit = pg_commit,
 	.rollback = pg_rollback,
 	.exec = pg_exec,
+	.changes = pg_changes,
 	.exec_params = pg_exec_params,
 	.query = pg_query,
 	.table_exists = pg_table_exists,

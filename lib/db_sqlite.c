@@ -323,6 +323,15 @@ static int sq_exec(struct mg_db *d, const char *sql, size_t len,
 	return run(d, st, NULL, NULL, err);
 }
 
+/*
+ * sqlite3_changes() keeps the count of the last INSERT, UPDATE or DELETE
+ * through other statements: the executor asks right after the statement.
+ */
+static long sq_changes(struct mg_db *d)
+{
+	return (long)sqlite3_changes(d->db);
+}
+
 static int sq_exec_params(struct mg_db *d, const char *sql, int n,
 			  const char *const *values, struct mg_error *err)
 {
@@ -389,6 +398,7 @@ const struct mg_db_ops mg_db_sqlite_ops = {
 	sq_commit,
 	sq_rollback,
 	sq_exec,
+	sq_changes,
 	sq_exec_params,
 	sq_query,
 	sq_table_exists,

@@ -667,6 +667,25 @@ static int version_stmts(struct runner *r, const struct mg_step *st,
 	mg_version_step_sql(&v, &n, s->schema, s->cfg->version_table, st);
 	for (i = 0; i < n && rc == MG_OK; i++) {
 		rc = r_stmt(r, v[i], strlen(v[i]), "(version table)", 0, err);
+		/*
+		 * The first ndel statements UPDATE or DELETE a head read at
+		 * the start: each must match its row, as Alembic checks, or
+		 * something else changed the table during the run.
+		 */
+		if (rc == MG_OK && !r->offline && i < st->ndel) {
+			long got = s->ops->changes(s->db);
+
+			if (got != 1)
+				rc = mg_error_set(
+					err, MG_EUNIT, NULL, 0,
+					"the version table changed during the "
+					"run: %s '%s' matched %ld rows, not 1 "
+					"(a unit, another tool or a person "
+					"changed %s); the transaction is "
+					"rolled back", i < st->nins ? "updating" :
+					"deleting", st->del[i], got < 0 ? 0 : got,
+					s->vt.ptr);
+		}
 		if (rc && st->unit)
 			snprintf(err->file, sizeof(err->file), "%s",
 				 st->unit->path);

@@ -221,6 +221,11 @@ struct mg_db_ops {
 	 */
 	int (*exec)(struct mg_db *db, const char *sql, size_t len,
 		    unsigned long *errpos, struct mg_error *err);
+	/*
+	 * Rows the last statement exec ran inserted, updated or deleted
+	 * (-1 when it said none: not such a statement).
+	 */
+	long (*changes)(struct mg_db *db);
 	/* Run one statement with parameters $1..$n, all passed as text. */
 	int (*exec_params)(struct mg_db *db, const char *sql, int n,
 			   const char *const *values, struct mg_error *err);

@@ -29,6 +29,7 @@
 #define MG_PQ_FUNCS(X)                                                 \
 	X(PQclear)                                                     \
 	X(PQcmdStatus)                                                 \
+	X(PQcmdTuples)                                                 \
 	X(PQconnectdbParams)                                           \
 	X(PQconninfoFree)                                              \
 	X(PQconninfoParse)                                             \
@@ -69,6 +70,7 @@ int mg_pq_load(struct mg_error *err);
 #ifndef MG_PQ_IMPL
 #define PQclear (*mg_pq.PQclear)
 #define PQcmdStatus (*mg_pq.PQcmdStatus)
+#define PQcmdTuples (*mg_pq.PQcmdTuples)
 #define PQconnectdbParams (*mg_pq.PQconnectdbParams)
 #define PQconninfoFree (*mg_pq.PQconninfoFree)
 #define PQconninfoParse (*mg_pq.PQconninfoParse)

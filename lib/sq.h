@@ -30,6 +30,7 @@
 	X(sqlite3_bind_parameter_index)                                \
 	X(sqlite3_bind_text)                                           \
 	X(sqlite3_busy_timeout)                                        \
+	X(sqlite3_changes)                                             \
 	X(sqlite3_close)                                               \
 	X(sqlite3_column_count)                                        \
 	X(sqlite3_column_text)                                         \
@@ -64,6 +65,7 @@ int mg_sq_load(struct mg_error *err);
 #define sqlite3_bind_parameter_index (*mg_sq.sqlite3_bind_parameter_index)
 #define sqlite3_bind_text (*mg_sq.sqlite3_bind_text)
 #define sqlite3_busy_timeout (*mg_sq.sqlite3_busy_timeout)
+#define sqlite3_changes (*mg_sq.sqlite3_changes)
 #define sqlite3_close (*mg_sq.sqlite3_close)
 #define sqlite3_column_count (*mg_sq.sqlite3_column_count)
 #define sqlite3_column_text (*mg_sq.sqlite3_column_text)

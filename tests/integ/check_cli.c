@@ -277,6 +277,47 @@ START_TEST(stamp_purge_unknown_revision)
 }
 END_TEST
 
+/*
+ * A unit that empties the version table: the version change at commit
+ * matches no row, and the run fails and is rolled back (Alembic checks
+ * the same) instead of leaving the table naming no revision.
+ */
+START_TEST(version_table_changed_during_run)
+{
+	struct env e;
+	struct tu_run r;
+
+	env_init(&e, _i, "vtchanged");
+	write_chain(&e);
+	ck_assert_int_eq(MIG(&e, &r, "upgrade", "0001_a"), 0);
+	tu_run_release(&r);
+	tu_write(e.dir, "versions/0002_b.sql",
+		 "-- revision: 0002_b\n"
+		 "-- down_revision: 0001_a\n"
+		 "-- message: create b, and empty the version table\n"
+		 "-- migrate:upgrade\n"
+		 "CREATE TABLE b (id INTEGER PRIMARY KEY);\n"
+		 "DELETE FROM alembic_version;\n"
+		 "-- migrate:downgrade\n"
+		 "DROP TABLE b;\n");
+	ck_assert_int_eq(MIG(&e, &r, "upgrade", "head"), 1);
+	assert_contains(r.err, "migrate: error: the version table changed "
+			       "during the run: updating '0001_a' matched 0 "
+			       "rows, not 1");
+	tu_run_release(&r);
+	assert_versions(&e, "0001_a");
+	ck_assert(!db_has_table(&e, "b"));
+	/* the same with a transaction per unit: 0002's own is rolled back */
+	ck_assert_int_eq(MIG(&e, &r, "-x", "transaction_per_migration=true",
+			     "upgrade", "head"), 1);
+	assert_contains(r.err, "updating '0001_a' matched 0 rows");
+	tu_run_release(&r);
+	assert_versions(&e, "0001_a");
+	ck_assert(!db_has_table(&e, "b"));
+	env_free(&e);
+}
+END_TEST
+
 /* 0002 fails on its third statement, on line 9 of its file. */
 static void write_failing_chain(struct env *e)
 {
@@ -1195,6 +1236,7 @@ Suite *cli_suite(void)
 	tcase_add_loop_test(both, stamp_purge_unknown_revision, 0, nb);
 	tcase_add_loop_test(both, failing_statement_rolls_back_run, 0, nb);
 	tcase_add_loop_test(both, failing_statement_per_migration, 0, nb);
+	tcase_add_loop_test(both, version_table_changed_during_run, 0, nb);
 	tcase_add_loop_test(both, error_line_inside_statement, 0, nb);
 	tcase_add_loop_test(both, sql_offline_needs_no_database, 0, nb);
 	tcase_add_loop_test(both, dry_run_changes_nothing, 0, nb);
