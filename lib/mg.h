@@ -34,6 +34,14 @@ char *mg_asprintf(const char *fmt, ...) MG_PRINTF(1, 2);
 /* Grow `*v` (of `*cap` elements of `size`) to hold at least `need`. */
 void mg_grow(void *pv, size_t *cap, size_t need, size_t size);
 
+/*
+ * Fault in `bytes` of the calling thread's malloc heap at once, for the
+ * allocations about to follow (glibc: one madvise(MADV_POPULATE_WRITE);
+ * elsewhere nothing).  The first call also tells glibc to keep freed
+ * memory and to serve large blocks from the heap.  docs/internals.md.
+ */
+void mg_heap_reserve(size_t bytes);
+
 /* Monotonic clock in milliseconds. */
 double mg_now_ms(void);
 
@@ -112,8 +120,6 @@ struct mg_buf {
 	char *ptr; /* always NUL-terminated once anything was added */
 	size_t len, cap;
 };
-
-void mg_heap_reserve(size_t bytes);
 
 #define MG_BUF_INIT { NULL, 0, 0 }
 
