@@ -130,12 +130,13 @@ static int session_open(struct mg_session **out, const struct mg_config *cfg,
 	e.wait_ms = wait_ms;
 	e.read_current = read_current;
 	/*
-	 * The thread touches s->db only; this one never does.  Only for a
-	 * server: opening a SQLite file has no wait to hide, and SQLite
-	 * opened in another thread made a 1,000-unit run ~10% slower (its
-	 * memory came from that thread's malloc arena).  Not with --wait: a
-	 * bad unit would then be reported only once the wait was over.  The
-	 * loader starts it once its own threads run, as it loads libpq.
+	 * The thread touches s->db (and s->read_*) only; this one does not
+	 * until it has joined the thread.  Only for a server: opening a
+	 * SQLite file has no wait to hide, and SQLite opened in another
+	 * thread made a 1,000-unit run ~10% slower (its memory came from
+	 * that thread's malloc arena).  Not with --wait: a bad unit would
+	 * then be reported only once the wait was over.  The loader starts
+	 * it once its own threads run, as it loads libpq.
 	 */
 	rc = mg_units_load_dir_started(
 		&units, cfg->script_location,
