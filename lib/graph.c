@@ -2844,6 +2844,11 @@ int mg_graph_build(struct mg_graph **out, struct mg_unit_list *units,
 	int rc = MG_OK;
 
 	*out = NULL;
+	/*
+	 * Fault in, at once, about what the arrays below take: nodes, edge
+	 * pool, id table, ranks (~230 bytes a unit; docs/internals.md).
+	 */
+	mg_heap_reserve(units->n * 240);
 	g->n = units->n;
 	g->nodes = mg_calloc(g->n + 1, sizeof(*g->nodes));
 	for (i = 0; i < g->n; i++)
