@@ -118,14 +118,21 @@ static void now_sql(struct mg_buf *b, enum mg_dialect d)
 		mg_buf_puts(b, "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')");
 }
 
-void mg_history_insert_head(struct mg_buf *out, enum mg_dialect d,
-			    const char *schema, const char *table)
+/* "INSERT INTO t (the columns) " */
+static void insert_into(struct mg_buf *out, enum mg_dialect d,
+			const char *schema, const char *table)
 {
 	mg_buf_puts(out, "INSERT INTO ");
 	mg_version_table_name(out, d == MG_DIALECT_PG ? schema : NULL, table);
 	mg_buf_puts(out, " (revision, down_revisions, direction, sha256, "
-			 "started_at, finished_at, duration_ms, tool_version) "
-			 "VALUES ");
+			 "started_at, finished_at, duration_ms, tool_version) ");
+}
+
+void mg_history_insert_head(struct mg_buf *out, enum mg_dialect d,
+			    const char *schema, const char *table)
+{
+	insert_into(out, d, schema, table);
+	mg_buf_puts(out, "VALUES ");
 }
 
 void mg_history_values(struct mg_buf *out, enum mg_dialect d,
@@ -160,6 +167,70 @@ void mg_history_values(struct mg_buf *out, enum mg_dialect d,
 		mg_buf_puts(out, ", NULL, ");
 	mg_buf_sql_literal(out, MG_VERSION);
 	mg_buf_putc(out, ')');
+}
+
+/* One element of a PostgreSQL array literal: "..." with \ and " escaped,
+ * or NULL. */
+static void arr_elem(struct mg_buf *col, const char *s)
+{
+	if (col->len)
+		mg_buf_putc(col, ',');
+	if (!s) {
+		mg_buf_puts(col, "NULL");
+		return;
+	}
+	mg_buf_putc(col, '"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			mg_buf_putc(col, '\\');
+		mg_buf_putc(col, *s);
+	}
+	mg_buf_putc(col, '"');
+}
+
+void mg_history_cols_add(struct mg_buf cols[MG_HIST_COLS],
+			 const char *revision, const char *parents,
+			 const char *direction, const char *sha256_hex,
+			 const char *started, const char *finished, double ms)
+{
+	char num[40];
+
+	arr_elem(&cols[0], revision);
+	arr_elem(&cols[1], parents);
+	arr_elem(&cols[2], direction);
+	arr_elem(&cols[3], sha256_hex);
+	arr_elem(&cols[4], started);
+	arr_elem(&cols[5], finished);
+	snprintf(num, sizeof(num), "%.3f", ms);
+	arr_elem(&cols[6], ms >= 0 ? num : NULL);
+	arr_elem(&cols[7], MG_VERSION);
+}
+
+void mg_history_cols_sql(struct mg_buf *out, const char *schema,
+			 const char *table,
+			 const struct mg_buf cols[MG_HIST_COLS])
+{
+	static const char *const type[MG_HIST_COLS] = {
+		"text", "text", "text", "text", "timestamptz", "timestamptz",
+		"float8", "text"
+	};
+	struct mg_buf arr = MG_BUF_INIT;
+	size_t i;
+
+	insert_into(out, MG_DIALECT_PG, schema, table);
+	mg_buf_puts(out, "SELECT * FROM unnest(");
+	for (i = 0; i < MG_HIST_COLS; i++) {
+		mg_buf_reset(&arr);
+		mg_buf_putc(&arr, '{');
+		mg_buf_add(&arr, mg_buf_str(&cols[i]), cols[i].len);
+		mg_buf_putc(&arr, '}');
+		if (i)
+			mg_buf_puts(out, ", ");
+		mg_buf_sql_literal(out, mg_buf_str(&arr));
+		mg_buf_printf(out, "::%s[]", type[i]);
+	}
+	mg_buf_putc(out, ')');
+	mg_buf_release(&arr);
 }
 
 void mg_history_insert_sql(struct mg_buf *out, enum mg_dialect d,
