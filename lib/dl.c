@@ -48,60 +48,71 @@ static void *open_lib(const char *soname, const char *what, const char *deb,
 	return NULL;
 }
 
-static int missing(void *h, int code, const char *soname, const char *name,
-		   struct mg_error *err)
+/* One function to find: its name and the table slot it goes to. */
+struct sym {
+	const char *name;
+	void *slot;
+	size_t size;
+};
+
+#define SYM(name) { #name, &api.name, sizeof(api.name) },
+
+/*
+ * dlopen soname and fill every slot of syms[n]; NULL on failure, err
+ * (code) saying what to install or which function is missing.
+ */
+static void *load(const char *soname, const char *what, const char *deb,
+		  int code, const struct sym *syms, size_t n,
+		  struct mg_error *err)
 {
-	dlclose(h);
-	return mg_error_set(err, code, NULL, 0, "cannot load %s: it has no %s",
-			    soname, name);
+	void *h = open_lib(soname, what, deb, code, err);
+	size_t i;
+
+	for (i = 0; h && i < n; i++)
+		if (resolve(h, syms[i].name, syms[i].slot, syms[i].size)) {
+			mg_error_set(err, code, NULL, 0,
+				     "cannot load %s: it has no %s", soname,
+				     syms[i].name);
+			dlclose(h);
+			h = NULL;
+		}
+	return h;
 }
 
 int mg_pq_load(struct mg_error *err)
 {
 	struct mg_pq_api api;
-	void *h;
+	const struct sym syms[] = { MG_PQ_FUNCS(SYM) };
 
 	if (pq_handle)
 		return MG_OK;
-	h = open_lib(MG_LIBPQ_SONAME, "libpq, the PostgreSQL client library",
-		     "libpq5", MG_ECONNECT, err);
-	if (!h)
+	pq_handle = load(MG_LIBPQ_SONAME,
+			 "libpq, the PostgreSQL client library", "libpq5",
+			 MG_ECONNECT, syms, MG_ARRAY_SIZE(syms), err);
+	if (!pq_handle)
 		return MG_ECONNECT;
-#define RESOLVE(name)                                                   \
-	if (resolve(h, #name, &api.name, sizeof(api.name)) != 0)       \
-		return missing(h, MG_ECONNECT, MG_LIBPQ_SONAME, #name, err);
-	MG_PQ_FUNCS(RESOLVE)
-#undef RESOLVE
 	mg_pq = api;
-	pq_handle = h;
 	return MG_OK;
 }
 
 int mg_sq_load(struct mg_error *err)
 {
 	struct mg_sq_api api;
-	void *h;
+	const struct sym syms[] = { MG_SQ_FUNCS(SYM) };
 
 	if (sq_handle)
 		return MG_OK;
-	h = open_lib(MG_LIBSQLITE_SONAME, "libsqlite3", "libsqlite3-0",
-		     MG_ECONNECT, err);
-	if (!h)
+	sq_handle = load(MG_LIBSQLITE_SONAME, "libsqlite3", "libsqlite3-0",
+			 MG_ECONNECT, syms, MG_ARRAY_SIZE(syms), err);
+	if (!sq_handle)
 		return MG_ECONNECT;
-#define RESOLVE(name)                                                   \
-	if (resolve(h, #name, &api.name, sizeof(api.name)) != 0)       \
-		return missing(h, MG_ECONNECT, MG_LIBSQLITE_SONAME, #name, \
-			       err);
-	MG_SQ_FUNCS(RESOLVE)
-#undef RESOLVE
 	mg_sq = api;
-	sq_handle = h;
 	/*
 	 * Before SQLite initialises (the first sqlite3_open_v2): migrate
 	 * uses SQLite from one thread only (the connection made while the
 	 * units load is PostgreSQL's), so it needs none of SQLite's mutexes,
 	 * nor its memory statistics, which take one on every allocation.
-	 * Together ~4% of a 1,000-unit SQLite upgrade (docs/benchmarks.md).
+	 * Together ~4% of a 1,000-unit SQLite upgrade (docs/internals.md).
 	 * A process that initialised SQLite already (a test runner) keeps
 	 * its settings: sqlite3_config then fails, harmlessly.
 	 */
@@ -113,21 +124,14 @@ int mg_sq_load(struct mg_error *err)
 int mg_cr_load(struct mg_error *err)
 {
 	struct mg_cr_api api;
-	void *h;
+	const struct sym syms[] = { MG_CR_FUNCS(SYM) };
 
 	if (cr_handle)
 		return MG_OK;
-	h = open_lib(MG_LIBCRYPTO_SONAME, "libcrypto (OpenSSL)", "libssl3",
-		     MG_ECONFIG, err);
-	if (!h)
+	cr_handle = load(MG_LIBCRYPTO_SONAME, "libcrypto (OpenSSL)", "libssl3",
+			 MG_ECONFIG, syms, MG_ARRAY_SIZE(syms), err);
+	if (!cr_handle)
 		return MG_ECONFIG;
-#define RESOLVE(name)                                                   \
-	if (resolve(h, #name, &api.name, sizeof(api.name)) != 0)       \
-		return missing(h, MG_ECONFIG, MG_LIBCRYPTO_SONAME, #name, \
-			       err);
-	MG_CR_FUNCS(RESOLVE)
-#undef RESOLVE
 	mg_cr = api;
-	cr_handle = h;
 	return MG_OK;
 }

@@ -228,8 +228,8 @@ struct mg_db_ops {
 	int (*exec)(struct mg_db *db, const char *sql, size_t len,
 		    unsigned long *errpos, struct mg_error *err);
 	/*
-	 * Rows the last statement exec ran inserted, updated or deleted
-	 * (-1 when it said none: not such a statement).
+	 * Rows the last INSERT, UPDATE or DELETE that exec ran changed; ask
+	 * right after it (PostgreSQL says -1 after other statements).
 	 */
 	long (*changes)(struct mg_db *db);
 	/* Run one statement with parameters $1..$n, all passed as text. */

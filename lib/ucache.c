@@ -623,8 +623,7 @@ void mg_ucache_save(const struct mg_ucache *c, const struct mg_ustat *dir,
 		    size_t n, int64_t start_ns)
 {
 	struct mg_buf b = MG_BUF_INIT;
-	uint32_t count = 0;
-	size_t count_at, i;
+	size_t i;
 	unsigned char flags[2];
 	struct mg_ustat none;
 	uint64_t sum;
@@ -636,8 +635,7 @@ void mg_ucache_save(const struct mg_ucache *c, const struct mg_ustat *dir,
 	mg_buf_add(&b, MAGIC, 8);
 	put_u32(&b, VERSION);
 	put_u32(&b, BYTE_ORDER_MARK);
-	count_at = b.len;
-	put_u32(&b, 0);
+	put_u32(&b, (uint32_t)n); /* every name, with a header or not */
 	put_str(&b, c->folder);
 	memset(&none, 0, sizeof(none));
 	flags[0] = dir && settled(dir, start_ns);
@@ -648,7 +646,6 @@ void mg_ucache_save(const struct mg_ucache *c, const struct mg_ustat *dir,
 		const struct mg_ustat *st = u ? &u->stat : NULL;
 
 		put_str(&b, names[i]);
-		count++;
 		flags[0] = u && settled(st, start_ns);
 		mg_buf_add(&b, (const char *)flags, 1);
 		if (!flags[0])
@@ -664,7 +661,6 @@ void mg_ucache_save(const struct mg_ucache *c, const struct mg_ustat *dir,
 		put_str(&b, u->message);
 		put_str(&b, u->create_date);
 	}
-	memcpy(b.ptr + count_at, &count, sizeof(count));
 	sum = sum64(b.ptr, b.len);
 	put_u64(&b, sum);
 

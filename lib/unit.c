@@ -828,8 +828,9 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /*
- * Loading a folder.  The file names are listed and sorted first; then
- * workers take the files by index (an atomic counter), so each file is
+ * Loading a folder.  The file names come first, sorted: from the header
+ * cache while the folder is unchanged, else listed; then workers take
+ * the files by index (an atomic counter), so each file is
  * loaded once, into its own slot, by whichever thread gets to it.  Every
  * worker keeps the first error it met; as each takes indexes in rising
  * order, the error reported is the one of the first bad file by name,
@@ -865,7 +866,7 @@ struct loader {
 	pthread_cond_t cv;
 	int ready;
 	struct worker *w;              /* w[0] is the calling thread */
-	size_t nw, running;            /* slots; threads that started + 1 */
+	size_t running;                /* threads that started + 1 */
 };
 
 struct worker {
@@ -1009,7 +1010,6 @@ static void spawn(struct loader *l, size_t nw)
 	size_t k;
 
 	l->w = mg_calloc(nw, sizeof(*l->w));
-	l->nw = nw;
 	l->running = 1;
 	for (k = 0; k < nw; k++) {
 		l->w[k].l = l;
@@ -1029,7 +1029,7 @@ static int load_all(struct loader *l, struct mg_error *err)
 	size_t k, bad = SIZE_MAX;
 	int rc = MG_OK;
 
-	l->reserve = l->n * HEAP_WORKER_PER_UNIT / l->nw;
+	l->reserve = l->n * HEAP_WORKER_PER_UNIT / l->running;
 	pthread_mutex_lock(&l->mu);
 	l->ready = 1;
 	pthread_cond_broadcast(&l->cv);
