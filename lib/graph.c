@@ -2462,17 +2462,28 @@ static int has_string(char *const *v, size_t n, const char *s)
 	return 0;
 }
 
-/* One unit's id on its own: Alembic's Revision() checks, and ours. */
-static int check_id(const struct mg_unit *u, struct mg_error *err)
+static const char illegal[] = "+-:@"; /* sorted, as Alembic lists */
+
+/* Has id none of the characters check_id refuses?  One pass. */
+static int id_plain(const char *id, size_t *len)
 {
-	static const char illegal[] = "+-:@"; /* sorted, as Alembic lists */
+	const char *p;
+
+	for (p = id; *p; p++)
+		if (*p == '+' || *p == '-' || *p == ':' || *p == '@' ||
+		    isspace((unsigned char)*p))
+			return 0;
+	*len = (size_t)(p - id);
+	return 1;
+}
+
+/* The error for an id that is not id_plain. */
+static int id_refused(const struct mg_unit *u, struct mg_error *err)
+{
 	const char *id = u->revision, *p;
 	struct mg_buf b = MG_BUF_INIT;
-	size_t len = strlen(id);
 	int rc;
 
-	if (!len)
-		return err_unit(err, u, "revision id is empty");
 	for (p = illegal; *p; p++)
 		if (strchr(id, *p))
 			mg_buf_printf(&b, "%s%c", b.len ? ", " : "", *p);
@@ -2482,10 +2493,19 @@ static int check_id(const struct mg_unit *u, struct mg_error *err)
 		mg_buf_release(&b);
 		return rc;
 	}
-	for (p = id; *p; p++)
-		if (isspace((unsigned char)*p))
-			return err_unit(err, u, "revision id '%s' contains "
-					"white space", id);
+	return err_unit(err, u, "revision id '%s' contains white space", id);
+}
+
+/* One unit's id on its own: Alembic's Revision() checks, and ours. */
+static int check_id(const struct mg_unit *u, struct mg_error *err)
+{
+	const char *id = u->revision;
+	size_t len;
+
+	if (!id_plain(id, &len))
+		return id_refused(u, err);
+	if (!len)
+		return err_unit(err, u, "revision id is empty");
 	if (len > MG_REVISION_MAX)
 		return err_unit(err, u, "revision id '%s' is %zu characters "
 				"long; the version table holds at most %d", id,

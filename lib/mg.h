@@ -42,6 +42,20 @@ void mg_grow(void *pv, size_t *cap, size_t need, size_t size);
  */
 void mg_heap_reserve(size_t bytes);
 
+/*
+ * A block that many small allocations share, freed with the last of
+ * them: the units of a header cache, 10,000 of which cost a malloc and a
+ * free each otherwise.  mg_slab_alloc returns n bytes (not zeroed,
+ * aligned for any type) from *cur, holding one reference on the block
+ * they are in, which it stores in *owner; a full *cur is let go and
+ * replaced (*cur itself holds a reference: start with NULL, and
+ * mg_slab_unref(*cur) when done).  References may be dropped from any
+ * thread.
+ */
+struct mg_slab;
+void *mg_slab_alloc(struct mg_slab **cur, size_t n, struct mg_slab **owner);
+void mg_slab_unref(struct mg_slab *s);
+
 /* Monotonic clock in milliseconds. */
 double mg_now_ms(void);
 
@@ -51,6 +65,11 @@ int mg_read_file(const char *path, char **out, size_t *len,
 
 /* path_join("a", "b") = "a/b"; an absolute `b` is returned as is. */
 char *mg_path_join(const char *a, const char *b);
+/*
+ * The same into dst, which has room for the length returned + 1 (with
+ * dst NULL, only that length is returned).
+ */
+size_t mg_path_join_into(char *dst, const char *a, const char *b);
 
 /* ------------------------------------------------------------------ */
 /* Units (lib/unit.c) and their header cache (lib/ucache.c)             */
@@ -90,14 +109,17 @@ struct mg_ucache *mg_ucache_open(const char *dir);
 int mg_ucache_names(const struct mg_ucache *c, const struct mg_ustat *dir,
 		    const char ***names, size_t *n);
 /*
- * A new unit with the cached header of file `name` (shown as `path`), no
- * body; NULL when the cache has no entry for it or st differs.  hint is
- * where name stands in the cache when it came from mg_ucache_names.  Safe
- * to call from several threads.
+ * A new unit with the cached header of file `name` of folder `dir` (its
+ * path: mg_path_join(dir, name)), no body, allocated from *slab
+ * (mg_slab_alloc); NULL when the cache has no entry for it or st
+ * differs.  hint is where name stands in the cache when it came from
+ * mg_ucache_names.  Safe to call from several threads, each with a slab
+ * of its own.
  */
 struct mg_unit *mg_ucache_get(const struct mg_ucache *c, size_t hint,
-			      const char *name, const char *path,
-			      const struct mg_ustat *st);
+			      const char *dir, const char *name,
+			      const struct mg_ustat *st,
+			      struct mg_slab **slab);
 /*
  * Write the cache anew: the folder's stat dir (taken after start_ns;
  * NULL: unknown, the names are then not trusted next time),

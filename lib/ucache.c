@@ -504,16 +504,18 @@ int mg_ucache_names(const struct mg_ucache *c, const struct mg_ustat *dir,
 }
 
 struct mg_unit *mg_ucache_get(const struct mg_ucache *c, size_t hint,
-			      const char *name, const char *path,
-			      const struct mg_ustat *st)
+			      const char *dir, const char *name,
+			      const struct mg_ustat *st,
+			      struct mg_slab **slab)
 {
 	const struct entry *e;
 	struct mg_ustat was;
 	struct reader r;
 	struct packer k;
 	struct mg_unit *u;
+	struct mg_slab *owner;
 	const unsigned char *flags;
-	size_t bytes, ptrs, plen = strlen(path);
+	size_t bytes, ptrs, plen;
 
 	if (!c || !c->n)
 		return NULL;
@@ -531,15 +533,18 @@ struct mg_unit *mg_ucache_get(const struct mg_ucache *c, size_t hint,
 	if (!flags || !mg_ustat_eq(&was, st))
 		return NULL;
 	measure(r, &bytes, &ptrs);
-	u = mg_calloc(1, sizeof(*u) + ptrs * sizeof(char *) + plen + 1 +
-			     bytes);
+	plen = mg_path_join_into(NULL, dir, name);
+	u = mg_slab_alloc(slab, sizeof(*u) + ptrs * sizeof(char *) + plen +
+				  1 + bytes, &owner);
+	memset(u, 0, sizeof(*u));
 	u->packed = 1;
+	u->slab = owner;
 	u->body = &u->body_store;
 	u->stat = *st;
 	k.ptrs = (char **)(u + 1);
 	k.str = (char *)(k.ptrs + ptrs);
 	u->path = k.str;
-	memcpy(k.str, path, plen + 1);
+	mg_path_join_into(k.str, dir, name);
 	k.str += plen + 1;
 	u->kind = flags[0] ? MG_UNIT_C : MG_UNIT_SQL;
 	u->transactional = flags[1];

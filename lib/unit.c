@@ -45,7 +45,7 @@ void mg_unit_free(struct mg_unit *u)
 		return;
 	body_clear(u->body);
 	if (u->packed) {
-		free(u);
+		mg_slab_unref(u->slab);
 		return;
 	}
 	free(u->revision);
@@ -849,6 +849,7 @@ static int cmp_str(const void *a, const void *b)
 /* Folders smaller than this are loaded by the calling thread alone. */
 #define LOAD_THREADS_MIN_FILES 64
 #define LOAD_THREADS_MAX 8
+#define LOAD_CHUNK 16
 
 struct loader {
 	const char *dir;
@@ -872,6 +873,7 @@ struct loader {
 struct worker {
 	struct loader *l;
 	pthread_t thread;
+	struct mg_slab *slab;  /* where its cached units go */
 	size_t bad;        /* index of the first failed file, or SIZE_MAX */
 	int rc;
 	struct mg_error err;
@@ -924,23 +926,27 @@ static int read_fd(int fd, const struct stat *st, const char *path,
  * Load file i: from the cache when its stat matches, else parse it.  The
  * unit keeps the stat it was loaded under, for the cache to save.
  */
-static int load_one(struct loader *l, size_t i, struct mg_error *err)
+static int load_one(struct loader *l, struct worker *w, size_t i,
+		    struct mg_error *err)
 {
 	const char *name = l->names[i];
-	char *path = mg_path_join(l->dir, name), *text = NULL;
+	char *path, *text = NULL;
 	struct mg_ustat us;
 	struct stat st;
 	size_t len = 0;
 	int fd, rc = MG_OK;
 
 	if (l->cache) {
+		/* gone or not a file: skipped, as readdir's */
 		if (fstatat(l->dfd, name, &st, 0) != 0 || !S_ISREG(st.st_mode))
-			goto out; /* gone or not a file: skipped, as readdir's */
+			return MG_OK;
 		mg_ustat_from(&us, &st);
-		l->units[i] = mg_ucache_get(l->cache, i, name, path, &us);
+		l->units[i] = mg_ucache_get(l->cache, i, l->dir, name, &us,
+					    &w->slab);
 		if (l->units[i])
-			goto out;
+			return MG_OK;
 	}
+	path = mg_path_join(l->dir, name);
 	/* O_NONBLOCK: a FIFO named like a unit must not hang the load */
 	fd = openat(l->dfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
@@ -972,21 +978,30 @@ static void *work(void *arg)
 	struct loader *l = w->l;
 	/* errors after the first land here: 5 KiB, not cleared per file */
 	struct mg_error e = MG_ERROR_INIT;
-	size_t i;
+	size_t i, end;
 
 	pthread_mutex_lock(&l->mu);
 	while (!l->ready)
 		pthread_cond_wait(&l->cv, &l->mu);
 	pthread_mutex_unlock(&l->mu);
 	mg_heap_reserve(l->reserve);
-	while ((i = atomic_fetch_add(&l->next, 1)) < l->n) {
-		int rc = load_one(l, i, w->rc ? &e : &w->err);
+	/*
+	 * Files are claimed LOAD_CHUNK at a time: one atomic add, and one
+	 * thread writing a run of l->units, per chunk (one a file had the
+	 * threads trading the counter's and the array's cache lines).
+	 */
+	while ((i = atomic_fetch_add(&l->next, LOAD_CHUNK)) < l->n) {
+		end = l->n - i < LOAD_CHUNK ? l->n : i + LOAD_CHUNK;
+		for (; i < end; i++) {
+			int rc = load_one(l, w, i, w->rc ? &e : &w->err);
 
-		if (rc != MG_OK && !w->rc) {
-			w->rc = rc;
-			w->bad = i;
+			if (rc != MG_OK && !w->rc) {
+				w->rc = rc;
+				w->bad = i;
+			}
 		}
 	}
+	mg_slab_unref(w->slab); /* its units hold it from here on */
 	return NULL;
 }
 

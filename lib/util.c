@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/mman.h>
 #include <time.h>
@@ -89,6 +91,60 @@ void mg_heap_reserve(size_t bytes)
 	(void)bytes;
 #endif
 }
+
+/* ------------------------------------------------------------------ */
+
+#define SLAB_BYTES (64u << 10)
+
+struct mg_slab {
+	atomic_size_t refs;
+	size_t used, cap;
+};
+
+/* Where a slab's bytes start: after the header, aligned for any type. */
+#define SLAB_HEAD                                                       \
+	((sizeof(struct mg_slab) + _Alignof(max_align_t) - 1) &          \
+	 ~(_Alignof(max_align_t) - 1))
+
+static struct mg_slab *slab_new(size_t cap)
+{
+	struct mg_slab *s = mg_malloc(SLAB_HEAD + cap);
+
+	atomic_init(&s->refs, 1);
+	s->used = 0;
+	s->cap = cap;
+	return s;
+}
+
+void *mg_slab_alloc(struct mg_slab **cur, size_t n, struct mg_slab **owner)
+{
+	struct mg_slab *s = *cur;
+
+	n = (n + _Alignof(max_align_t) - 1) & ~(_Alignof(max_align_t) - 1);
+	if (n > SLAB_BYTES / 8) { /* a block of its own, held by it alone */
+		s = slab_new(n);
+		s->used = n;
+		*owner = s;
+		return (char *)s + SLAB_HEAD;
+	}
+	if (!s || s->cap - s->used < n) {
+		mg_slab_unref(s);
+		s = *cur = slab_new(SLAB_BYTES);
+	}
+	atomic_fetch_add_explicit(&s->refs, 1, memory_order_relaxed);
+	s->used += n;
+	*owner = s;
+	return (char *)s + SLAB_HEAD + s->used - n;
+}
+
+void mg_slab_unref(struct mg_slab *s)
+{
+	if (s && atomic_fetch_sub_explicit(&s->refs, 1,
+					   memory_order_acq_rel) == 1)
+		free(s);
+}
+
+/* ------------------------------------------------------------------ */
 
 char *mg_strdup(const char *s)
 {
@@ -181,20 +237,29 @@ int mg_read_file(const char *path, char **out, size_t *len,
 	return MG_OK;
 }
 
+size_t mg_path_join_into(char *dst, const char *a, const char *b)
+{
+	size_t la = 0, lb = strlen(b), sep = 0;
+
+	if (b[0] != '/' && a && a[0]) {
+		la = strlen(a);
+		sep = a[la - 1] != '/';
+	}
+	if (dst) {
+		if (la)
+			memcpy(dst, a, la);
+		if (sep)
+			dst[la] = '/';
+		memcpy(dst + la + sep, b, lb + 1);
+	}
+	return la + sep + lb;
+}
+
 char *mg_path_join(const char *a, const char *b)
 {
-	size_t la, lb, sep;
-	char *p;
+	char *p = mg_malloc(mg_path_join_into(NULL, a, b) + 1);
 
-	if (b[0] == '/' || !a || !a[0])
-		return mg_strdup(b);
-	la = strlen(a);
-	lb = strlen(b);
-	sep = a[la - 1] != '/';
-	p = mg_malloc(la + sep + lb + 1);
-	memcpy(p, a, la);
-	p[la] = '/';
-	memcpy(p + la + sep, b, lb + 1);
+	mg_path_join_into(p, a, b);
 	return p;
 }
 

@@ -198,8 +198,12 @@ struct mg_unit {
 	 */
 	struct mg_unit_body *body;
 	struct mg_unit_body body_store;
-	/* 1: one allocation holds the unit and its strings (the cache's) */
+	/*
+	 * 1: the unit and its strings are one allocation in the block slab
+	 * (a unit of the header cache)
+	 */
 	int packed;
+	struct mg_slab *slab;
 	/* the file's stat when it was loaded from a folder (the header
 	 * cache's key) */
 	struct mg_ustat stat;

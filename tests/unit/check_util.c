@@ -4,6 +4,8 @@
 #include "mg.h"
 #include "suites.h"
 
+#include <stddef.h>
+
 START_TEST(buf_grows_and_detaches)
 {
 	struct mg_buf b = MG_BUF_INIT;
@@ -81,6 +83,46 @@ START_TEST(path_join)
 	p = mg_path_join("a", "/abs");
 	ck_assert_str_eq(p, "/abs");
 	free(p);
+	p = mg_path_join("", "b");
+	ck_assert_str_eq(p, "b");
+	free(p);
+	ck_assert_uint_eq(mg_path_join_into(NULL, "dir", "f.sql"), 9);
+}
+END_TEST
+
+/*
+ * Slabs: allocations aligned, apart, in few blocks; a big one in a block
+ * of its own; every block freed with its last reference (ASan and
+ * valgrind see a leak or a double free otherwise).
+ */
+START_TEST(slab_blocks)
+{
+	enum { N = 3000 };
+	static char *p[N];
+	struct mg_slab *cur = NULL, *owner[N], *big_owner;
+	char *big;
+	size_t i, blocks = 0;
+
+	for (i = 0; i < N; i++) {
+		p[i] = mg_slab_alloc(&cur, 1 + i % 100, &owner[i]);
+		ck_assert_uint_eq((uintptr_t)p[i] % _Alignof(max_align_t), 0);
+		memset(p[i], (int)(i & 0xff), 1 + i % 100);
+		if (i && owner[i] != owner[i - 1])
+			blocks++;
+	}
+	ck_assert_uint_gt(blocks, 0);        /* 3,000 x ~60 B > 64 KiB */
+	ck_assert_uint_lt(blocks, N / 100);
+	big = mg_slab_alloc(&cur, 1 << 20, &big_owner);
+	memset(big, 1, 1 << 20);
+	ck_assert_ptr_ne(big_owner, cur);
+	for (i = 0; i < N; i++) /* nothing overwrote anything */
+		ck_assert_int_eq((unsigned char)p[i][i % 100],
+				 (int)(i & 0xff));
+	mg_slab_unref(cur);
+	for (i = 0; i < N; i++)
+		mg_slab_unref(owner[i]);
+	mg_slab_unref(big_owner);
+	mg_slab_unref(NULL);
 }
 END_TEST
 
@@ -95,6 +137,7 @@ Suite *util_suite(void)
 	tcase_add_loop_test(tc, plain_identifiers, 0,
 			    (int)MG_ARRAY_SIZE(ident_cases));
 	tcase_add_test(tc, path_join);
+	tcase_add_test(tc, slab_blocks);
 	suite_add_tcase(s, tc);
 	return s;
 }
