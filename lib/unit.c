@@ -987,8 +987,8 @@ static void *work(void *arg)
 	mg_heap_reserve(l->reserve);
 	/*
 	 * Files are claimed LOAD_CHUNK at a time: one atomic add, and one
-	 * thread writing a run of l->units, per chunk (one a file had the
-	 * threads trading the counter's and the array's cache lines).
+	 * thread writing a run of l->units, per chunk (with one a file, the
+	 * threads write the counter's and the array's cache lines by turns).
 	 */
 	while ((i = atomic_fetch_add(&l->next, LOAD_CHUNK)) < l->n) {
 		end = l->n - i < LOAD_CHUNK ? l->n : i + LOAD_CHUNK;
