@@ -399,24 +399,11 @@ struct runner {
 	int batch;           /* online: bookkeeping written at commit */
 	struct strv start;   /* heads when the transaction began */
 	struct strv cur;     /* heads as this run has moved them */
-	struct mg_buf hist;  /* history rows not written yet: "(...), (...)" */
-	struct mg_buf hcol[MG_HIST_COLS]; /* the same on PostgreSQL, by column */
-	size_t nhist;        /* how many */
+	struct mg_history_batch hist; /* history rows not written yet */
 };
 
 static void strv_copy(struct strv *to, const struct strv *from);
 static int r_flush(struct runner *r, struct mg_error *err);
-
-/* No history rows pending. */
-static void hist_reset(struct runner *r)
-{
-	size_t i;
-
-	mg_buf_reset(&r->hist);
-	for (i = 0; i < MG_HIST_COLS; i++)
-		mg_buf_reset(&r->hcol[i]);
-	r->nhist = 0;
-}
 
 static void runner_init(struct runner *r, struct mg_session *s, int offline,
 			int batch)
@@ -425,6 +412,7 @@ static void runner_init(struct runner *r, struct mg_session *s, int offline,
 	r->s = s;
 	r->offline = offline;
 	r->batch = batch;
+	r->hist.d = s->url.dialect;
 }
 
 /* The heads just read from the version table. */
@@ -432,18 +420,14 @@ static void runner_set_heads(struct runner *r, const struct strv *heads)
 {
 	strv_copy(&r->start, heads);
 	strv_copy(&r->cur, heads);
-	hist_reset(r);
+	mg_history_batch_reset(&r->hist);
 }
 
 static void runner_release(struct runner *r)
 {
-	size_t i;
-
 	mg_strv_free(r->start.v, r->start.n);
 	mg_strv_free(r->cur.v, r->cur.n);
-	mg_buf_release(&r->hist);
-	for (i = 0; i < MG_HIST_COLS; i++)
-		mg_buf_release(&r->hcol[i]);
+	mg_history_batch_release(&r->hist);
 	memset(&r->start, 0, sizeof(r->start));
 	memset(&r->cur, 0, sizeof(r->cur));
 }
@@ -511,7 +495,7 @@ static void r_rollback(struct runner *r)
 	r->in_tx = 0;
 	if (r->batch) {
 		strv_copy(&r->cur, &r->start);
-		hist_reset(r);
+		mg_history_batch_reset(&r->hist);
 	}
 }
 
@@ -773,7 +757,7 @@ static int in_strv(const struct strv *v, const char *x)
  * Batching: INSERT the pending history rows.  Also called every
  * HIST_CHUNK rows, which bounds the statement: SQLite's memory for one
  * INSERT of 1,000 rows was a third of a 1,000-unit run's peak RSS, and on
- * PostgreSQL (one array a column, mg_history_cols_sql) 1,000 rows a
+ * PostgreSQL (one array a column, mg_history_batch) 1,000 rows a
  * statement put a 1,000-unit run 0.8 MiB over the 12 MiB it must stay
  * under.
  */
@@ -785,20 +769,13 @@ static int hist_write(struct runner *r, struct mg_error *err)
 	struct mg_buf sql = MG_BUF_INIT;
 	int rc;
 
-	if (!r->nhist)
+	if (!r->hist.n)
 		return MG_OK;
-	if (s->url.dialect == MG_DIALECT_PG) {
-		mg_history_cols_sql(&sql, s->schema, s->cfg->history_table,
-				    r->hcol);
-	} else {
-		mg_history_insert_head(&sql, s->url.dialect, s->schema,
-				       s->cfg->history_table);
-		mg_buf_add(&sql, r->hist.ptr, r->hist.len);
-	}
+	mg_history_batch_sql(&sql, &r->hist, s->schema, s->cfg->history_table);
 	rc = r_stmt(r, sql.ptr, sql.len, "(history table)", 0, err);
 	mg_buf_release(&sql);
 	if (rc == MG_OK)
-		hist_reset(r);
+		mg_history_batch_reset(&r->hist);
 	return rc;
 }
 
@@ -853,19 +830,10 @@ static int hist_add(struct runner *r, const struct mg_unit *u,
 		mg_buf_puts(&parents, u->down_revisions[i]);
 	}
 	wall_iso(finished, sizeof(finished));
-	if (r->s->url.dialect == MG_DIALECT_PG) {
-		mg_history_cols_add(r->hcol, u->revision, mg_buf_str(&parents),
-				    direction, hex, started, finished, ms);
-	} else {
-		if (r->hist.len)
-			mg_buf_puts(&r->hist, ", ");
-		mg_history_values(&r->hist, r->s->url.dialect, u->revision,
-				  mg_buf_str(&parents), direction, hex,
-				  started, finished, ms);
-	}
+	mg_history_batch_add(&r->hist, u->revision, mg_buf_str(&parents),
+			     direction, hex, started, finished, ms);
 	mg_buf_release(&parents);
-	r->nhist++;
-	return r->nhist >= HIST_CHUNK ? hist_write(r, err) : MG_OK;
+	return r->hist.n >= HIST_CHUNK ? hist_write(r, err) : MG_OK;
 }
 
 static const char *step_verb(const struct mg_step *st)

@@ -2462,19 +2462,17 @@ static int has_string(char *const *v, size_t n, const char *s)
 	return 0;
 }
 
-static const char illegal[] = "+-:@"; /* sorted, as Alembic lists */
+#define ID_ILLEGAL "+-:@" /* sorted, as Alembic lists */
+static const char illegal[] = ID_ILLEGAL;
 
-/* Has id none of the characters check_id refuses?  One pass. */
+/*
+ * Has id none of the characters check_id refuses (those, and white
+ * space as isspace() has it in the C locale)?  One pass.
+ */
 static int id_plain(const char *id, size_t *len)
 {
-	const char *p;
-
-	for (p = id; *p; p++)
-		if (*p == '+' || *p == '-' || *p == ':' || *p == '@' ||
-		    isspace((unsigned char)*p))
-			return 0;
-	*len = (size_t)(p - id);
-	return 1;
+	*len = strcspn(id, ID_ILLEGAL " \t\n\v\f\r");
+	return id[*len] == '\0';
 }
 
 /* The error for an id that is not id_plain. */

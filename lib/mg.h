@@ -306,32 +306,31 @@ void mg_history_insert_sql(struct mg_buf *out, enum mg_dialect d,
 			   const char *started, double ms);
 
 /*
- * The same, in two parts, for one INSERT of several rows:
- * "INSERT INTO t (...) VALUES " then "(...)" per row, comma-separated by
- * the caller.  `finished` NULL means "now".
- */
-void mg_history_insert_head(struct mg_buf *out, enum mg_dialect d,
-			    const char *schema, const char *table);
-void mg_history_values(struct mg_buf *out, enum mg_dialect d,
-		       const char *revision, const char *parents,
-		       const char *direction, const char *sha256_hex,
-		       const char *started, const char *finished, double ms);
-
-/*
- * PostgreSQL: rows for one INSERT ... SELECT * FROM unnest(...) of them
- * all, kept as one array literal's elements per column (cols[i],
- * comma-separated).  One array a column costs the server next to nothing
- * to parse and plan; a VALUES list of 100 rows is 800 literals, ~3.6 ms a
- * statement.  started and finished are required.
+ * History rows gathered for one INSERT of them all, in the dialect's
+ * cheapest form: on SQLite a VALUES list; on PostgreSQL one array literal
+ * a column (INSERT ... SELECT * FROM unnest(...)), which costs the server
+ * next to nothing to parse and plan, where a VALUES list of 100 rows is
+ * 800 literals, ~3.6 ms a statement.  Start zeroed, with d set.
  */
 #define MG_HIST_COLS 8
-void mg_history_cols_add(struct mg_buf cols[MG_HIST_COLS],
-			 const char *revision, const char *parents,
-			 const char *direction, const char *sha256_hex,
-			 const char *started, const char *finished, double ms);
-void mg_history_cols_sql(struct mg_buf *out, const char *schema,
-			 const char *table,
-			 const struct mg_buf cols[MG_HIST_COLS]);
+struct mg_history_batch {
+	enum mg_dialect d;
+	size_t n;                         /* rows gathered */
+	struct mg_buf values;             /* SQLite: "(...), (...)" */
+	struct mg_buf cols[MG_HIST_COLS]; /* PostgreSQL: elements a column */
+};
+/* One row more; started and finished are ISO-8601 UTC times. */
+void mg_history_batch_add(struct mg_history_batch *b, const char *revision,
+			  const char *parents, const char *direction,
+			  const char *sha256_hex, const char *started,
+			  const char *finished, double ms);
+/* The INSERT of the rows gathered (b->n of them, at least one). */
+void mg_history_batch_sql(struct mg_buf *out,
+			  const struct mg_history_batch *b,
+			  const char *schema, const char *table);
+/* No rows gathered (the buffers kept); and the buffers freed. */
+void mg_history_batch_reset(struct mg_history_batch *b);
+void mg_history_batch_release(struct mg_history_batch *b);
 
 /* Is `s` a plain SQL identifier ([A-Za-z_][A-Za-z0-9_]*, <= 63 bytes)? */
 int mg_is_plain_ident(const char *s);

@@ -419,7 +419,7 @@ static const struct entry *find(const struct mg_ucache *c, const char *name)
 
 /*
  * Building a unit from an entry: the unit, its pointer arrays and its
- * strings in one allocation (mg_unit.packed), as loading 10,000 units
+ * strings in one allocation (mg_unit.slab), as loading 10,000 units
  * one malloc per string costs more than reading the cache.
  */
 struct packer {
@@ -537,7 +537,6 @@ struct mg_unit *mg_ucache_get(const struct mg_ucache *c, size_t hint,
 	u = mg_slab_alloc(slab, sizeof(*u) + ptrs * sizeof(char *) + plen +
 				  1 + bytes, &owner);
 	memset(u, 0, sizeof(*u));
-	u->packed = 1;
 	u->slab = owner;
 	u->body = &u->body_store;
 	u->stat = *st;

@@ -44,7 +44,7 @@ void mg_unit_free(struct mg_unit *u)
 	if (!u)
 		return;
 	body_clear(u->body);
-	if (u->packed) {
+	if (u->slab) {
 		mg_slab_unref(u->slab);
 		return;
 	}
@@ -772,7 +772,7 @@ int mg_unit_load_body(const struct mg_unit *u, struct mg_error *err)
 
 	if (u->body->text)
 		return MG_OK;
-	if (u->packed && body_if_unchanged(u, &rc, err))
+	if (u->slab && body_if_unchanged(u, &rc, err))
 		return rc;
 	rc = mg_unit_load(&fresh, u->path, err);
 	if (rc)
@@ -1167,7 +1167,7 @@ int mg_units_load_dir_started(struct mg_unit_list *out, const char *dir,
 	 * changed, or was not recorded yet).
 	 */
 	for (i = 0; i < l.n; i++)
-		save |= l.units[i] && !l.units[i]->packed;
+		save |= l.units[i] && !l.units[i]->slab;
 	if (rc == MG_OK && (save || listed))
 		mg_ucache_save(l.cache, have_dus ? &dus : NULL, l.names,
 			       l.units, l.n, start_ns);

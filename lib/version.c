@@ -128,14 +128,16 @@ static void insert_into(struct mg_buf *out, enum mg_dialect d,
 			 "started_at, finished_at, duration_ms, tool_version) ");
 }
 
-void mg_history_insert_head(struct mg_buf *out, enum mg_dialect d,
-			    const char *schema, const char *table)
+/* "INSERT INTO t (...) VALUES " */
+static void insert_head(struct mg_buf *out, enum mg_dialect d,
+			const char *schema, const char *table)
 {
 	insert_into(out, d, schema, table);
 	mg_buf_puts(out, "VALUES ");
 }
 
-void mg_history_values(struct mg_buf *out, enum mg_dialect d,
+/* "(...)": one row of a VALUES list; started or finished NULL: "now". */
+static void values_row(struct mg_buf *out, enum mg_dialect d,
 		       const char *revision, const char *parents,
 		       const char *direction, const char *sha256_hex,
 		       const char *started, const char *finished, double ms)
@@ -188,10 +190,11 @@ static void arr_elem(struct mg_buf *col, const char *s)
 	mg_buf_putc(col, '"');
 }
 
-void mg_history_cols_add(struct mg_buf cols[MG_HIST_COLS],
-			 const char *revision, const char *parents,
-			 const char *direction, const char *sha256_hex,
-			 const char *started, const char *finished, double ms)
+/* One row as the next element of each column's array. */
+static void cols_add(struct mg_buf cols[MG_HIST_COLS], const char *revision,
+		     const char *parents, const char *direction,
+		     const char *sha256_hex, const char *started,
+		     const char *finished, double ms)
 {
 	char num[40];
 
@@ -206,9 +209,9 @@ void mg_history_cols_add(struct mg_buf cols[MG_HIST_COLS],
 	arr_elem(&cols[7], MG_VERSION);
 }
 
-void mg_history_cols_sql(struct mg_buf *out, const char *schema,
-			 const char *table,
-			 const struct mg_buf cols[MG_HIST_COLS])
+/* INSERT ... SELECT * FROM unnest() of the columns' arrays. */
+static void cols_sql(struct mg_buf *out, const char *schema,
+		     const char *table, const struct mg_buf cols[MG_HIST_COLS])
 {
 	static const char *const type[MG_HIST_COLS] = {
 		"text", "text", "text", "text", "timestamptz", "timestamptz",
@@ -239,7 +242,56 @@ void mg_history_insert_sql(struct mg_buf *out, enum mg_dialect d,
 			   const char *direction, const char *sha256_hex,
 			   const char *started, double ms)
 {
-	mg_history_insert_head(out, d, schema, table);
-	mg_history_values(out, d, revision, parents, direction, sha256_hex,
-			  started, NULL, ms);
+	insert_head(out, d, schema, table);
+	values_row(out, d, revision, parents, direction, sha256_hex, started,
+		   NULL, ms);
+}
+
+void mg_history_batch_add(struct mg_history_batch *b, const char *revision,
+			  const char *parents, const char *direction,
+			  const char *sha256_hex, const char *started,
+			  const char *finished, double ms)
+{
+	if (b->d == MG_DIALECT_PG) {
+		cols_add(b->cols, revision, parents, direction, sha256_hex,
+			 started, finished, ms);
+	} else {
+		if (b->values.len)
+			mg_buf_puts(&b->values, ", ");
+		values_row(&b->values, b->d, revision, parents, direction,
+			   sha256_hex, started, finished, ms);
+	}
+	b->n++;
+}
+
+void mg_history_batch_sql(struct mg_buf *out,
+			  const struct mg_history_batch *b,
+			  const char *schema, const char *table)
+{
+	if (b->d == MG_DIALECT_PG) {
+		cols_sql(out, schema, table, b->cols);
+		return;
+	}
+	insert_head(out, b->d, schema, table);
+	mg_buf_add(out, b->values.ptr, b->values.len);
+}
+
+void mg_history_batch_reset(struct mg_history_batch *b)
+{
+	size_t i;
+
+	mg_buf_reset(&b->values);
+	for (i = 0; i < MG_HIST_COLS; i++)
+		mg_buf_reset(&b->cols[i]);
+	b->n = 0;
+}
+
+void mg_history_batch_release(struct mg_history_batch *b)
+{
+	size_t i;
+
+	mg_buf_release(&b->values);
+	for (i = 0; i < MG_HIST_COLS; i++)
+		mg_buf_release(&b->cols[i]);
+	b->n = 0;
 }

@@ -199,10 +199,9 @@ struct mg_unit {
 	struct mg_unit_body *body;
 	struct mg_unit_body body_store;
 	/*
-	 * 1: the unit and its strings are one allocation in the block slab
-	 * (a unit of the header cache)
+	 * A unit of the header cache: it and its strings are one allocation
+	 * in this block (mg_slab_alloc); NULL for a unit parsed from its file
 	 */
-	int packed;
 	struct mg_slab *slab;
 	/* the file's stat when it was loaded from a folder (the header
 	 * cache's key) */

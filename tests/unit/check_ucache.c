@@ -87,12 +87,12 @@ static void load_ok(const struct fx *f, struct mg_unit_list *l)
 		      "%s:%u: %s", err.file, err.line, err.msg);
 }
 
-static size_t count_packed(const struct mg_unit_list *l)
+static size_t count_cached(const struct mg_unit_list *l)
 {
 	size_t i, n = 0;
 
 	for (i = 0; i < l->n; i++)
-		n += l->v[i]->packed;
+		n += l->v[i]->slab != NULL;
 	return n;
 }
 
@@ -127,13 +127,13 @@ START_TEST(second_load_comes_from_cache)
 	settle();
 	load_ok(&f, &a);
 	ck_assert_uint_eq(a.n, 100);
-	ck_assert_uint_eq(count_packed(&a), 0);
+	ck_assert_uint_eq(count_cached(&a), 0);
 	file = cache_file(&f);
 	ck_assert_ptr_nonnull(file);
 	free(file);
 	load_ok(&f, &b);
 	ck_assert_uint_eq(b.n, 100);
-	ck_assert_uint_eq(count_packed(&b), 100);
+	ck_assert_uint_eq(count_cached(&b), 100);
 	for (i = 0; i < a.n; i++) {
 		const struct mg_unit *x = a.v[i], *y = b.v[i];
 
@@ -167,7 +167,7 @@ START_TEST(body_is_read_when_needed)
 	settle();
 	load_ok(&f, &a);
 	load_ok(&f, &b);
-	ck_assert_int_eq(b.v[1]->packed, 1);
+	ck_assert_int_eq(b.v[1]->slab != NULL, 1);
 	ck_assert_int_eq(mg_unit_section(b.v[1], MG_UP, MG_DIALECT_SQLITE,
 					 &sec, &err), MG_OK);
 	ck_assert_ptr_nonnull(b.v[1]->body->text);
@@ -195,8 +195,8 @@ START_TEST(changed_file_misses)
 	write_unit(&f, 2, "TABLE");
 	settle();
 	load_ok(&f, &b);
-	ck_assert_int_eq(b.v[0]->packed, 1);
-	ck_assert_int_eq(b.v[1]->packed, 0);
+	ck_assert_int_eq(b.v[0]->slab != NULL, 1);
+	ck_assert_int_eq(b.v[1]->slab != NULL, 0);
 	ck_assert_str_eq(b.v[1]->message, "TABLE");
 	mg_unit_list_free_all(&a);
 	mg_unit_list_free_all(&b);
@@ -213,7 +213,7 @@ START_TEST(file_written_during_load_is_not_cached)
 	write_chain(&f, 3); /* no settle: written just now */
 	load_ok(&f, &a);
 	load_ok(&f, &b);
-	ck_assert_uint_eq(count_packed(&b), 0);
+	ck_assert_uint_eq(count_cached(&b), 0);
 	mg_unit_list_free_all(&a);
 	mg_unit_list_free_all(&b);
 	fx_done(&f);
@@ -232,7 +232,7 @@ START_TEST(header_changed_after_load_is_an_error)
 	settle();
 	load_ok(&f, &a);
 	load_ok(&f, &b);
-	ck_assert_int_eq(b.v[2]->packed, 1);
+	ck_assert_int_eq(b.v[2]->slab != NULL, 1);
 	/* another parent, after the graph was built from the cache */
 	tu_write(f.units, "0003_t.sql", "-- revision: r0003\n"
 		 "-- down_revision: r0001\n-- message: table\n"
@@ -272,13 +272,13 @@ START_TEST(corrupt_cache_is_ignored)
 	close(fd);
 	load_ok(&f, &b);
 	ck_assert_uint_eq(b.n, 10);
-	ck_assert_uint_eq(count_packed(&b), 0);
+	ck_assert_uint_eq(count_cached(&b), 0);
 	ck_assert_str_eq(b.v[9]->revision, "r0010");
 	mg_unit_list_free_all(&b);
 	/* and truncated to a few bytes */
 	ck_assert_int_eq(truncate(path, 5), 0);
 	load_ok(&f, &b);
-	ck_assert_uint_eq(count_packed(&b), 0);
+	ck_assert_uint_eq(count_cached(&b), 0);
 	mg_unit_list_free_all(&a);
 	mg_unit_list_free_all(&b);
 	free(path);
@@ -297,7 +297,7 @@ START_TEST(cache_off)
 	settle();
 	load_ok(&f, &a);
 	load_ok(&f, &b);
-	ck_assert_uint_eq(count_packed(&b), 0);
+	ck_assert_uint_eq(count_cached(&b), 0);
 	ck_assert_ptr_null(cache_file(&f));
 	mg_unit_list_free_all(&a);
 	mg_unit_list_free_all(&b);
@@ -324,7 +324,7 @@ START_TEST(removed_and_added_files)
 	load_ok(&f, &b);
 	ck_assert_uint_eq(b.n, 5);
 	ck_assert_str_eq(b.v[4]->revision, "r0005u");
-	ck_assert_int_eq(b.v[4]->packed, 0);
+	ck_assert_int_eq(b.v[4]->slab != NULL, 0);
 	mg_unit_list_free_all(&a);
 	mg_unit_list_free_all(&b);
 	fx_done(&f);
@@ -417,7 +417,7 @@ START_TEST(unchanged_folder_names_are_recorded)
 	ck_assert_uint_eq(n, 100);
 	load_ok(&f, &b);
 	ck_assert_uint_eq(b.n, 100);
-	ck_assert_uint_eq(count_packed(&b), 100);
+	ck_assert_uint_eq(count_cached(&b), 100);
 	ck_assert_str_eq(b.v[99]->path + strlen(f.units), "/0100_t.sql");
 	mg_unit_list_free_all(&a);
 	mg_unit_list_free_all(&b);
@@ -504,7 +504,7 @@ START_TEST(unsettled_file_in_recorded_folder)
 	for (round = 0; round < 2; round++) {
 		load_ok(&f, &l);
 		ck_assert(names_recorded(&f, &n));
-		ck_assert_int_eq(l.v[1]->packed, 0);
+		ck_assert_int_eq(l.v[1]->slab != NULL, 0);
 		ck_assert_str_eq(l.v[1]->message, "again");
 		mg_unit_list_free_all(&l);
 	}
@@ -512,7 +512,7 @@ START_TEST(unsettled_file_in_recorded_folder)
 	load_ok(&f, &l); /* parsed, now recorded */
 	mg_unit_list_free_all(&l);
 	load_ok(&f, &l);
-	ck_assert_int_eq(l.v[1]->packed, 1);
+	ck_assert_int_eq(l.v[1]->slab != NULL, 1);
 	ck_assert_str_eq(l.v[1]->message, "again");
 	mg_unit_list_free_all(&l);
 	fx_done(&f);
